@@ -1,0 +1,147 @@
+// Package catalog holds the tables a query can read: each with a schema and
+// a way to open a record stream, plus the diagnostics of loading them (rows
+// that could not be parsed are counted and reported here, never dropped
+// silently).
+package catalog
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/apache/arrow/go/v17/arrow"
+)
+
+// ScanOptions narrow what a scan returns. Sources may ignore them (the
+// engine re-applies filters); they are hints for pushdown and pruning.
+type ScanOptions struct {
+	Columns []string // projection; nil means all columns
+	// TimeColumn/From/To: an inclusive-exclusive time range on a datetime
+	// column that the source may use to skip partitions or row groups.
+	TimeColumn string
+	From, To   *int64 // unix nanoseconds
+	BatchRows  int
+}
+
+// RecordReader is a stream of records; the caller releases each record.
+// Next returns (nil, nil) at the end.
+type RecordReader interface {
+	Schema() *arrow.Schema
+	Next(ctx context.Context) (arrow.Record, error)
+	Close()
+}
+
+// Table is a named, schema'd source of records.
+type Table interface {
+	Name() string
+	Schema() *arrow.Schema
+	Scan(ctx context.Context, opts ScanOptions) (RecordReader, error)
+}
+
+// Problem is a row or record that a reader could not load.
+type Problem struct {
+	File   string
+	Line   int // 1-based line (or record number for non-line formats)
+	Field  string
+	Reason string
+}
+
+// Catalog maps table names (case-sensitive, as Kusto) to tables.
+type Catalog struct {
+	mu       sync.RWMutex
+	tables   map[string]Table
+	problems []Problem
+	notes    []string
+}
+
+// New returns an empty catalog.
+func New() *Catalog { return &Catalog{tables: map[string]Table{}} }
+
+// Add binds t under its name, replacing an earlier binding.
+func (c *Catalog) Add(t Table) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.tables[t.Name()] = t
+}
+
+// Table returns the table called name.
+func (c *Catalog) Table(name string) (Table, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	t, ok := c.tables[name]
+	return t, ok
+}
+
+// Names returns all table names, sorted.
+func (c *Catalog) Names() []string {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	out := make([]string, 0, len(c.tables))
+	for n := range c.tables {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Match returns the table names matching a Kusto wildcard pattern (`Device*`).
+func (c *Catalog) Match(pattern string) []string {
+	var out []string
+	for _, n := range c.Names() {
+		if wildcardMatch(pattern, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func wildcardMatch(p, s string) bool {
+	parts := strings.Split(p, "*")
+	if len(parts) == 1 {
+		return p == s
+	}
+	if !strings.HasPrefix(s, parts[0]) {
+		return false
+	}
+	s = s[len(parts[0]):]
+	for i, part := range parts[1:] {
+		if i == len(parts)-2 {
+			return strings.HasSuffix(s, part)
+		}
+		j := strings.Index(s, part)
+		if j < 0 {
+			return false
+		}
+		s = s[j+len(part):]
+	}
+	return true
+}
+
+// Report records a row that could not be loaded.
+func (c *Catalog) Report(p Problem) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.problems = append(c.problems, p)
+}
+
+// Note records an informational message about loading (e.g. a missing schema column).
+func (c *Catalog) Note(msg string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.notes = append(c.notes, msg)
+}
+
+// Problems returns the rows reported as not loadable.
+func (c *Catalog) Problems() []Problem {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return append([]Problem(nil), c.problems...)
+}
+
+// Notes returns the loading notes.
+func (c *Catalog) Notes() []string {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return append([]string(nil), c.notes...)
+}
