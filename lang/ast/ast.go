@@ -227,6 +227,7 @@ type Between struct {
 type Call struct {
 	Pos
 	Typed
+	Recv Expr // receiver of a dotted call: `cluster("c").database("d")` has Recv cluster("c"); nil otherwise
 	Name *Ident
 	Args []Expr
 }

@@ -1,0 +1,254 @@
+package expr
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+
+	"github.com/kqlhunt/kqlhunt/exec/kernels"
+	"github.com/kqlhunt/kqlhunt/lang/types"
+)
+
+// memberEval is dynamic property or element access: d.key, d["key"], d[i].
+// It works on the JSON text directly: the value's text is sliced out
+// without decoding the rest of the document.
+type memberEval struct {
+	x     Evaluator
+	key   string
+	isKey bool
+	index Evaluator
+}
+
+func (e *memberEval) Kind() types.Kind { return types.Dynamic }
+
+func (e *memberEval) Eval(ctx *kernels.Ctx, rec arrow.Record) (kernels.Datum, error) {
+	x, err := e.x.Eval(ctx, rec)
+	if err != nil {
+		return kernels.Datum{}, err
+	}
+	defer x.Release()
+	var ix kernels.Datum
+	if !e.isKey {
+		ix, err = e.index.Eval(ctx, rec)
+		if err != nil {
+			return kernels.Datum{}, err
+		}
+		defer ix.Release()
+	}
+	n := int(rec.NumRows())
+	scalar := x.Scalar && (e.isKey || ix.Scalar)
+	if scalar {
+		n = 1
+	}
+	b := array.NewStringBuilder(ctx.Mem)
+	defer b.Release()
+	b.Reserve(n)
+	for i := 0; i < n; i++ {
+		txt, ok := dynText(x, i)
+		if !ok {
+			b.AppendNull()
+			continue
+		}
+		var raw string
+		var found bool
+		if e.isKey {
+			raw, found = jsonGet(txt, e.key)
+		} else {
+			switch v := DatumValue(ix, i).(type) {
+			case string:
+				raw, found = jsonGet(txt, v)
+			case int64:
+				raw, found = jsonIndex(txt, v)
+			case int32:
+				raw, found = jsonIndex(txt, int64(v))
+			}
+		}
+		if !found || raw == "null" {
+			b.AppendNull()
+			continue
+		}
+		b.Append(compactJSON(raw))
+	}
+	return kernels.Datum{Array: b.NewArray(), Scalar: scalar, Kind: types.Dynamic}, nil
+}
+
+// dynText returns the JSON text of logical row i of a dynamic Datum.
+func dynText(d kernels.Datum, i int) (string, bool) {
+	j := d.Row(i)
+	if d.Array.IsNull(j) {
+		return "", false
+	}
+	switch a := d.Array.(type) {
+	case *array.String:
+		if d.Kind == types.Dynamic {
+			return a.Value(j), true
+		}
+		q, _ := json.Marshal(a.Value(j))
+		return string(q), true
+	case *array.Dictionary:
+		if s, ok := a.Dictionary().(*array.String); ok {
+			return s.Value(a.GetValueIndex(j)), true
+		}
+	}
+	v := ValueAt(d.Array, j, d.Kind)
+	if v == nil {
+		return "", false
+	}
+	return types.FormatDynamic(v), true
+}
+
+func compactJSON(s string) string {
+	if !strings.ContainsAny(s, " \t\r\n") {
+		return s
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, []byte(s)); err != nil {
+		return s
+	}
+	return buf.String()
+}
+
+func skipWS(s string, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// skipValue returns the end of the JSON value starting at i, or -1.
+func skipValue(s string, i int) int {
+	i = skipWS(s, i)
+	if i >= len(s) {
+		return -1
+	}
+	switch s[i] {
+	case '"':
+		return skipString(s, i)
+	case '{', '[':
+		depth := 0
+		for i < len(s) {
+			switch s[i] {
+			case '"':
+				i = skipString(s, i)
+				if i < 0 {
+					return -1
+				}
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+			i++
+		}
+		return -1
+	default:
+		for i < len(s) && s[i] != ',' && s[i] != '}' && s[i] != ']' && s[i] != ' ' && s[i] != '\n' && s[i] != '\t' && s[i] != '\r' {
+			i++
+		}
+		return i
+	}
+}
+
+func skipString(s string, i int) int {
+	i++
+	for i < len(s) {
+		switch s[i] {
+		case '\\':
+			i += 2
+			continue
+		case '"':
+			return i + 1
+		}
+		i++
+	}
+	return -1
+}
+
+// jsonGet returns the raw text of property key of the object in s.
+func jsonGet(s, key string) (string, bool) {
+	i := skipWS(s, 0)
+	if i >= len(s) || s[i] != '{' {
+		return "", false
+	}
+	i++
+	for {
+		i = skipWS(s, i)
+		if i >= len(s) || s[i] == '}' {
+			return "", false
+		}
+		if s[i] != '"' {
+			return "", false
+		}
+		end := skipString(s, i)
+		if end < 0 {
+			return "", false
+		}
+		k := s[i+1 : end-1]
+		if strings.IndexByte(k, '\\') >= 0 {
+			var dk string
+			if json.Unmarshal([]byte(s[i:end]), &dk) == nil {
+				k = dk
+			}
+		}
+		i = skipWS(s, end)
+		if i >= len(s) || s[i] != ':' {
+			return "", false
+		}
+		i = skipWS(s, i+1)
+		vend := skipValue(s, i)
+		if vend < 0 {
+			return "", false
+		}
+		if k == key {
+			return s[i:vend], true
+		}
+		i = skipWS(s, vend)
+		if i < len(s) && s[i] == ',' {
+			i++
+		}
+	}
+}
+
+// jsonIndex returns the raw text of element idx of the array in s
+// (negative idx counts from the end).
+func jsonIndex(s string, idx int64) (string, bool) {
+	i := skipWS(s, 0)
+	if i >= len(s) || s[i] != '[' {
+		return "", false
+	}
+	var elems [][2]int
+	i++
+	for {
+		i = skipWS(s, i)
+		if i >= len(s) || s[i] == ']' {
+			break
+		}
+		end := skipValue(s, i)
+		if end < 0 {
+			return "", false
+		}
+		elems = append(elems, [2]int{i, end})
+		if idx >= 0 && int64(len(elems)) > idx {
+			break
+		}
+		i = skipWS(s, end)
+		if i < len(s) && s[i] == ',' {
+			i++
+		}
+	}
+	if idx < 0 {
+		idx += int64(len(elems))
+	}
+	if idx < 0 || idx >= int64(len(elems)) {
+		return "", false
+	}
+	e := elems[idx]
+	return s[e[0]:e[1]], true
+}

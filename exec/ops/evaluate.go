@@ -1,0 +1,256 @@
+package ops
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+
+	"github.com/kqlhunt/kqlhunt/exec/kernels"
+	"github.com/kqlhunt/kqlhunt/lang/types"
+)
+
+// BagUnpackSpec configures the bag_unpack plugin.
+type BagUnpackSpec struct {
+	Col      int    // the dynamic column to unpack
+	Prefix   string // OutputColumnPrefix
+	Conflict string // columnsConflict: error (default), replace_source, keep_source
+	Ignored  []string
+	// Schema, when set, is the declared output schema `: (cols)`: columns
+	// are taken from it (by name from the bags or the input) instead of
+	// being inferred.
+	Schema *arrow.Schema
+}
+
+// materialized is an operator over records already in memory.
+type materialized struct {
+	schema *arrow.Schema
+	recs   []arrow.Record
+}
+
+func (m *materialized) Schema() *arrow.Schema { return m.schema }
+func (m *materialized) Next(context.Context) (arrow.Record, error) {
+	if len(m.recs) == 0 {
+		return nil, nil
+	}
+	r := m.recs[0]
+	m.recs = m.recs[1:]
+	return r, nil
+}
+func (m *materialized) Close() {
+	releaseAll(m.recs)
+	m.recs = nil
+}
+
+// NewBagUnpack runs bag_unpack over in (which it drains and closes): the
+// output has the input columns except the unpacked one, then one column
+// per top-level property (sorted by name, typed from the values: long,
+// real, bool or string when all values agree, else dynamic).
+func NewBagUnpack(ctx context.Context, mem memory.Allocator, in Operator, spec BagUnpackSpec) (Operator, error) {
+	defer in.Close()
+	ins := in.Schema()
+	if spec.Col < 0 || spec.Col >= ins.NumFields() {
+		return nil, fmt.Errorf("bag_unpack: column out of range")
+	}
+	recs, _, err := drainAll(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	defer releaseAll(recs)
+	ignored := map[string]bool{}
+	for _, k := range spec.Ignored {
+		ignored[k] = true
+	}
+	// parse every bag once
+	var bags [][]*types.Bag
+	keyKind := map[string]types.Kind{}
+	var keys []string
+	for _, r := range recs {
+		a := r.Column(spec.Col)
+		s, _ := a.(*array.String)
+		bs := make([]*types.Bag, r.NumRows())
+		for i := range bs {
+			if s == nil || s.IsNull(i) {
+				continue
+			}
+			v, err := types.ParseDynamic(s.Value(i))
+			if err != nil {
+				continue
+			}
+			b, ok := v.(*types.Bag)
+			if !ok {
+				continue
+			}
+			bs[i] = b
+			for j := 0; j < b.Len(); j++ {
+				k, val := b.At(j)
+				if ignored[k] {
+					continue
+				}
+				old, seen := keyKind[k]
+				if !seen {
+					keys = append(keys, k)
+					old = types.Null
+				}
+				keyKind[k] = mergeValueKind(old, val)
+			}
+		}
+		bags = append(bags, bs)
+	}
+	sort.Strings(keys)
+
+	// output layout
+	type outCol struct {
+		field arrow.Field
+		in    int    // input column, or -1
+		key   string // bag key when in < 0
+		kind  types.Kind
+	}
+	var cols []outCol
+	used := map[string]int{}
+	if spec.Schema != nil {
+		for _, f := range spec.Schema.Fields() {
+			k := kernels.KindOf(f)
+			oc := outCol{field: kernels.Field(f.Name, k), in: -1, kind: k}
+			if idx := ins.FieldIndices(f.Name); len(idx) > 0 && idx[0] != spec.Col {
+				oc.in = idx[0]
+			} else {
+				oc.key = strings.TrimPrefix(f.Name, spec.Prefix)
+			}
+			cols = append(cols, oc)
+		}
+	} else {
+		for i, f := range ins.Fields() {
+			if i == spec.Col {
+				continue
+			}
+			used[f.Name] = len(cols)
+			cols = append(cols, outCol{field: f, in: i, kind: kernels.KindOf(f)})
+		}
+		for _, k := range keys {
+			name := spec.Prefix + k
+			kind := keyKind[k]
+			if kind == types.Null {
+				kind = types.Dynamic
+			}
+			oc := outCol{field: kernels.Field(name, kind), in: -1, key: k, kind: kind}
+			if at, clash := used[name]; clash {
+				switch strings.ToLower(spec.Conflict) {
+				case "replace_source":
+					cols[at] = oc
+				case "keep_source":
+				default:
+					return nil, fmt.Errorf("bag_unpack: column %s already exists (use columnsConflict='replace_source' or 'keep_source')", name)
+				}
+				continue
+			}
+			used[name] = len(cols)
+			cols = append(cols, oc)
+		}
+	}
+	fs := make([]arrow.Field, len(cols))
+	for i, c := range cols {
+		fs[i] = c.field
+	}
+	schema := arrow.NewSchema(fs, nil)
+	out := &materialized{schema: schema}
+	for ri, r := range recs {
+		n := int(r.NumRows())
+		arrs := make([]arrow.Array, len(cols))
+		for ci, c := range cols {
+			if c.in >= 0 {
+				a := r.Column(c.in)
+				if !arrow.TypeEqual(a.DataType(), c.field.Type) {
+					arrs[ci] = array.MakeArrayOfNull(mem, c.field.Type, n)
+					continue
+				}
+				a.Retain()
+				arrs[ci] = a
+				continue
+			}
+			b := array.NewBuilder(mem, c.field.Type)
+			for i := 0; i < n; i++ {
+				bag := bags[ri][i]
+				var v any
+				found := false
+				if bag != nil {
+					v, found = bag.Get(c.key)
+				}
+				appendDynValue(b, c.kind, v, found)
+			}
+			arrs[ci] = b.NewArray()
+			b.Release()
+		}
+		out.recs = append(out.recs, newRecord(schema, arrs, n))
+	}
+	return out, nil
+}
+
+// mergeValueKind folds the kind of a dynamic value into the column kind
+// seen so far (Null: nothing yet).
+func mergeValueKind(k types.Kind, v any) types.Kind {
+	var vk types.Kind
+	switch x := v.(type) {
+	case nil:
+		return k
+	case bool:
+		vk = types.Bool
+	case int64:
+		vk = types.Long
+	case float64:
+		vk = types.Real
+	case string:
+		vk = types.String
+		_ = x
+	default:
+		vk = types.Dynamic
+	}
+	switch {
+	case k == types.Null || k == vk:
+		return vk
+	case (k == types.Long && vk == types.Real) || (k == types.Real && vk == types.Long):
+		return types.Real
+	}
+	return types.Dynamic
+}
+
+// appendDynValue appends a dynamic value to a builder of kind k.
+func appendDynValue(b array.Builder, k types.Kind, v any, found bool) {
+	if !found || v == nil {
+		if k == types.String {
+			b.(*array.StringBuilder).Append("")
+			return
+		}
+		b.AppendNull()
+		return
+	}
+	switch k {
+	case types.Dynamic:
+		b.(*array.StringBuilder).Append(types.FormatDynamic(v))
+		return
+	case types.String, types.Guid:
+		if s, ok := v.(string); ok {
+			b.(*array.StringBuilder).Append(s)
+		} else {
+			b.(*array.StringBuilder).Append(types.FormatDynamic(v))
+		}
+		return
+	case types.DateTime, types.TimeSpan:
+		if s, ok := v.(string); ok {
+			appendText(b, k, s)
+			return
+		}
+	case types.Int, types.Long, types.Real, types.Decimal, types.Bool:
+		if s, ok := v.(string); ok {
+			appendText(b, k, s)
+			return
+		}
+		appendValue(b, v)
+		return
+	}
+	b.AppendNull()
+}

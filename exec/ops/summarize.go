@@ -1,0 +1,445 @@
+package ops
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"sync"
+	"sync/atomic"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+
+	"github.com/kqlhunt/kqlhunt/exec/expr"
+	"github.com/kqlhunt/kqlhunt/exec/kernels"
+	"github.com/kqlhunt/kqlhunt/lang/types"
+)
+
+// AggSpec is one aggregate of a hash aggregation.
+type AggSpec struct {
+	Kernel   kernels.AggKernel
+	Args     []expr.Evaluator
+	ArgKinds []types.Kind
+	Consts   []any
+	Result   types.Kind   // the overload's result kind
+	Fields   []types.Kind // output kinds; len > 1: Finish returns a struct array
+}
+
+// SummarizeSpec describes a hash aggregation. The output schema is the key
+// columns followed by each aggregate's output fields, in order.
+type SummarizeSpec struct {
+	Keys     []expr.Evaluator
+	KeyKinds []types.Kind
+	Aggs     []AggSpec
+	Schema   *arrow.Schema
+}
+
+// Summarize is a parallel hash aggregation: every worker aggregates a share
+// of the input batches into its own hash table and aggregate states; the
+// partial states are merged (AggState.Merge) at the end. Groups come out in
+// order of first appearance (deterministic: batch i goes to worker i%W).
+type Summarize struct {
+	kctx *kernels.Ctx
+	in   Operator
+	spec SummarizeSpec
+	out  []arrow.Record
+	ran  bool
+}
+
+// NewSummarize returns a hash aggregation over in.
+func NewSummarize(kctx *kernels.Ctx, in Operator, spec SummarizeSpec) *Summarize {
+	return &Summarize{kctx: kctx, in: in, spec: spec}
+}
+
+// Schema implements Operator.
+func (s *Summarize) Schema() *arrow.Schema { return s.spec.Schema }
+
+// Close implements Operator.
+func (s *Summarize) Close() {
+	ReleaseRecords(s.out)
+	s.out = nil
+	if s.in != nil {
+		s.in.Close()
+		s.in = nil
+	}
+}
+
+// Next implements Operator.
+func (s *Summarize) Next(ctx context.Context) (arrow.Record, error) {
+	if !s.ran {
+		s.ran = true
+		rec, err := s.run(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if rec != nil {
+			s.out = append(s.out, rec)
+		}
+	}
+	if len(s.out) == 0 {
+		return nil, nil
+	}
+	r := s.out[0]
+	s.out = s.out[1:]
+	return r, nil
+}
+
+type aggWorker struct {
+	s       *Summarize
+	groups  map[string]uint32
+	keyStrs []string
+	keys    [][]any
+	states  []kernels.AggState
+	buf     []byte
+	ids     []uint32
+}
+
+func (s *Summarize) newWorker() (*aggWorker, error) {
+	w := &aggWorker{s: s, groups: map[string]uint32{}}
+	for _, a := range s.spec.Aggs {
+		st, err := a.Kernel(s.kctx, a.ArgKinds, a.Consts, a.Result)
+		if err != nil {
+			return nil, err
+		}
+		w.states = append(w.states, st)
+	}
+	return w, nil
+}
+
+func (s *Summarize) run(ctx context.Context) (arrow.Record, error) {
+	nw := Workers
+	if nw < 1 {
+		nw = 1
+	}
+	workers := make([]*aggWorker, nw)
+	for i := range workers {
+		w, err := s.newWorker()
+		if err != nil {
+			return nil, err
+		}
+		workers[i] = w
+	}
+	var failed atomic.Value
+	chans := make([]chan arrow.Record, nw)
+	var wg sync.WaitGroup
+	for i := range chans {
+		chans[i] = make(chan arrow.Record, 2)
+		wg.Add(1)
+		go func(w *aggWorker, ch chan arrow.Record) {
+			defer wg.Done()
+			for rec := range ch {
+				if failed.Load() == nil {
+					if err := guard(func() error { return w.add(rec) }); err != nil {
+						failed.CompareAndSwap(nil, err)
+					}
+				}
+				rec.Release()
+			}
+		}(workers[i], chans[i])
+	}
+	var readErr error
+	for i := 0; ; i++ {
+		if failed.Load() != nil {
+			break
+		}
+		rec, err := s.in.Next(ctx)
+		if err != nil {
+			readErr = err
+			break
+		}
+		if rec == nil {
+			break
+		}
+		chans[i%nw] <- rec
+	}
+	for _, ch := range chans {
+		close(ch)
+	}
+	wg.Wait()
+	if readErr != nil {
+		return nil, readErr
+	}
+	if err, ok := failed.Load().(error); ok {
+		return nil, err
+	}
+	var out arrow.Record
+	err := guard(func() error {
+		r, err := s.merge(workers)
+		out = r
+		return err
+	})
+	return out, err
+}
+
+func (w *aggWorker) add(rec arrow.Record) error {
+	kctx := w.s.kctx
+	n := int(rec.NumRows())
+	if n == 0 {
+		return nil
+	}
+	keys := make([]kernels.Datum, 0, len(w.s.spec.Keys))
+	defer func() {
+		for _, d := range keys {
+			d.Release()
+		}
+	}()
+	for _, k := range w.s.spec.Keys {
+		d, err := k.Eval(kctx, rec)
+		if err != nil {
+			return err
+		}
+		keys = append(keys, d)
+	}
+	if cap(w.ids) < n {
+		w.ids = make([]uint32, n)
+	}
+	ids := w.ids[:n]
+	if len(keys) == 0 {
+		if len(w.keyStrs) == 0 {
+			w.newGroup("", nil, 0)
+		}
+		for i := range ids {
+			ids[i] = 0
+		}
+	} else {
+		encs := make([]keyEncoder, len(keys))
+		for j, d := range keys {
+			encs[j] = newKeyEncoder(d)
+		}
+		for i := 0; i < n; i++ {
+			buf := w.buf[:0]
+			for j := range encs {
+				buf = encs[j].append(buf, i)
+			}
+			w.buf = buf
+			id, ok := w.groups[string(buf)]
+			if !ok {
+				id = w.newGroup(string(buf), keys, i)
+			}
+			ids[i] = id
+		}
+	}
+	ng := len(w.keyStrs)
+	for ai, a := range w.s.spec.Aggs {
+		args := make([]kernels.Datum, 0, len(a.Args))
+		var err error
+		for _, ev := range a.Args {
+			var d kernels.Datum
+			d, err = ev.Eval(kctx, rec)
+			if err != nil {
+				break
+			}
+			args = append(args, d)
+		}
+		if err == nil {
+			err = w.states[ai].Update(args, ids, ng)
+		}
+		for _, d := range args {
+			d.Release()
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *aggWorker) newGroup(key string, keys []kernels.Datum, row int) uint32 {
+	id := uint32(len(w.keyStrs))
+	w.groups[key] = id
+	w.keyStrs = append(w.keyStrs, key)
+	vals := make([]any, len(keys))
+	for j, d := range keys {
+		vals[j] = expr.DatumValue(d, row)
+	}
+	w.keys = append(w.keys, vals)
+	return id
+}
+
+func (s *Summarize) merge(workers []*aggWorker) (arrow.Record, error) {
+	g := workers[0]
+	if len(workers) > 1 {
+		var err error
+		g, err = s.newWorker()
+		if err != nil {
+			return nil, err
+		}
+		if len(s.spec.Keys) == 0 {
+			g.newGroup("", nil, 0)
+		}
+		for _, w := range workers {
+			mapping := make([]uint32, len(w.keyStrs))
+			for i, k := range w.keyStrs {
+				id, ok := g.groups[k]
+				if !ok {
+					id = uint32(len(g.keyStrs))
+					g.groups[k] = id
+					g.keyStrs = append(g.keyStrs, k)
+					g.keys = append(g.keys, w.keys[i])
+				}
+				mapping[i] = id
+			}
+			for ai := range s.spec.Aggs {
+				if err := g.states[ai].Merge(w.states[ai], mapping, len(g.keyStrs)); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	if len(s.spec.Keys) == 0 && len(g.keyStrs) == 0 {
+		g.newGroup("", nil, 0)
+	}
+	ng := len(g.keyStrs)
+	mem := s.kctx.Mem
+	cols := make([]arrow.Array, 0, s.spec.Schema.NumFields())
+	release := func() {
+		for _, c := range cols {
+			c.Release()
+		}
+	}
+	for j, k := range s.spec.KeyKinds {
+		vals := make([]any, ng)
+		for i := range vals {
+			vals[i] = g.keys[i][j]
+		}
+		pk := kernels.KindOf(s.spec.Schema.Field(j))
+		for i, v := range vals {
+			vals[i] = convertValue(v, k, pk)
+		}
+		arr, err := expr.MakeArray(mem, pk, vals)
+		if err != nil {
+			release()
+			return nil, err
+		}
+		cols = append(cols, arr)
+	}
+	for ai, a := range s.spec.Aggs {
+		arr, err := g.states[ai].Finish(mem, ng)
+		if err != nil {
+			release()
+			return nil, err
+		}
+		if len(a.Fields) > 1 {
+			st, ok := arr.(*array.Struct)
+			if !ok || st.NumField() < len(a.Fields) {
+				arr.Release()
+				release()
+				return nil, fmt.Errorf("aggregate %d returned %s, want a struct of %d fields", ai, arr.DataType(), len(a.Fields))
+			}
+			for f := range a.Fields {
+				fa := st.Field(f)
+				idx := len(cols)
+				c, err := ConformArray(mem, fa, kernels.KindOfArrow(fa.DataType()), kernels.KindOf(s.spec.Schema.Field(idx)))
+				if err != nil {
+					arr.Release()
+					release()
+					return nil, err
+				}
+				cols = append(cols, c)
+			}
+			arr.Release()
+			continue
+		}
+		idx := len(cols)
+		want := kernels.KindOf(s.spec.Schema.Field(idx))
+		c, err := ConformArray(mem, arr, a.Result, want)
+		arr.Release()
+		if err != nil {
+			release()
+			return nil, err
+		}
+		cols = append(cols, c)
+	}
+	for _, c := range cols {
+		if c.Len() != ng {
+			release()
+			return nil, fmt.Errorf("aggregate returned %d rows for %d groups", c.Len(), ng)
+		}
+	}
+	rec := array.NewRecord(s.spec.Schema, cols, int64(ng))
+	release()
+	return rec, nil
+}
+
+// keyEncoder appends a typed, self-delimiting encoding of row i of a key
+// column to a byte buffer (no boxing).
+type keyEncoder struct {
+	d      kernels.Datum
+	i64    []int64
+	i32    []int32
+	f64    []float64
+	ts     []arrow.Timestamp
+	dur    []arrow.Duration
+	str    *array.String
+	boolA  *array.Boolean
+	arr    arrow.Array
+	scalar bool
+}
+
+func newKeyEncoder(d kernels.Datum) keyEncoder {
+	e := keyEncoder{d: d, arr: d.Array, scalar: d.Scalar}
+	switch a := d.Array.(type) {
+	case *array.Int64:
+		e.i64 = a.Int64Values()
+	case *array.Int32:
+		e.i32 = a.Int32Values()
+	case *array.Float64:
+		e.f64 = a.Float64Values()
+	case *array.Timestamp:
+		e.ts = a.TimestampValues()
+	case *array.Duration:
+		e.dur = a.DurationValues()
+	case *array.String:
+		e.str = a
+	case *array.Boolean:
+		e.boolA = a
+	}
+	return e
+}
+
+func (e *keyEncoder) append(buf []byte, i int) []byte {
+	if e.scalar {
+		i = 0
+	}
+	if e.arr.IsNull(i) {
+		if e.str != nil && e.d.Kind != types.Dynamic {
+			// Kusto strings are never null: null reads as ""
+			return append(buf, 1, 0)
+		}
+		return append(buf, 0)
+	}
+	switch {
+	case e.i64 != nil:
+		return binary.LittleEndian.AppendUint64(append(buf, 1), uint64(e.i64[i]))
+	case e.i32 != nil:
+		return binary.LittleEndian.AppendUint32(append(buf, 1), uint32(e.i32[i]))
+	case e.f64 != nil:
+		f := e.f64[i]
+		if f == 0 {
+			f = 0 // fold -0
+		}
+		if math.IsNaN(f) {
+			f = math.NaN()
+		}
+		return binary.LittleEndian.AppendUint64(append(buf, 1), math.Float64bits(f))
+	case e.ts != nil:
+		return binary.LittleEndian.AppendUint64(append(buf, 1), uint64(e.ts[i]))
+	case e.dur != nil:
+		return binary.LittleEndian.AppendUint64(append(buf, 1), uint64(e.dur[i]))
+	case e.str != nil:
+		s := e.str.Value(i)
+		buf = append(buf, 1)
+		buf = binary.AppendUvarint(buf, uint64(len(s)))
+		return append(buf, s...)
+	case e.boolA != nil:
+		if e.boolA.Value(i) {
+			return append(buf, 1, 1)
+		}
+		return append(buf, 1, 0)
+	}
+	s := types.FormatValue(e.d.Kind, expr.ValueAt(e.arr, i, e.d.Kind))
+	buf = append(buf, 1)
+	buf = binary.AppendUvarint(buf, uint64(len(s)))
+	return append(buf, s...)
+}
