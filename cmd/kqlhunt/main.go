@@ -36,8 +36,10 @@ type env struct {
 
 // cli lists the subcommands. A command is hidden until it works end to end.
 type cli struct {
-	Parse ParseCmd `cmd:"" help:"Check that a query parses; print positioned syntax errors."`
-	Fmt   FmtCmd   `cmd:"" help:"Print a query in canonical form."`
+	Parse     ParseCmd     `cmd:"" help:"Check that a query parses; print positioned syntax errors."`
+	Fmt       FmtCmd       `cmd:"" help:"Print a query in canonical form."`
+	Query     QueryCmd     `cmd:"" help:"Run a query over data files and print the result."`
+	Functions FunctionsCmd `cmd:"" help:"List the functions kqlhunt knows."`
 }
 
 func main() {

@@ -12,7 +12,8 @@ package kernels
 //     and take_any(*) the operator expands `*` to the input columns and passes
 //     each as one more argument; those aggregates yield several columns:
 //     their state implements MultiAggState, whose FinishColumns returns one
-//     array per result column (the first is what Finish returns).
+//     array per result column; Finish then returns them as the fields
+//     f0, f1, ... of a struct array (a plain array when there is only one).
 //   - Order: make_list*, make_set*, make_bag*, take_any, arg_max/arg_min
 //     ties and the *if variants of those follow input order. States of these
 //     aggregates implement Sequenced: call SetSeq(n) before Update with the
@@ -33,6 +34,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/bitutil"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 
 	"github.com/kqlhunt/kqlhunt/lang/types"
@@ -75,6 +77,8 @@ type reader struct {
 	arr    arrow.Array
 	stride int // 0 for a scalar datum
 	nulls  bool
+	bitmap []byte // validity bitmap (nil: no nulls)
+	off    int    // array offset into bitmap
 	i64    []int64
 	i32    []int32
 	f64    []float64
@@ -94,6 +98,13 @@ func newReader(d Datum) reader {
 		return r
 	}
 	r.nulls = d.Array.NullN() > 0
+	if r.nulls {
+		r.bitmap = d.Array.NullBitmapBytes()
+		r.off = d.Array.Data().Offset()
+		if r.bitmap == nil {
+			r.nulls = false // NullN>0 without a bitmap: a null-type array
+		}
+	}
 	switch a := d.Array.(type) {
 	case *array.Int64:
 		r.ph, r.i64 = phInt, a.Int64Values()
@@ -126,7 +137,7 @@ func newReader(d Datum) reader {
 }
 
 func (r *reader) valid(i int) bool {
-	return !r.nulls || r.arr.IsValid(i*r.stride)
+	return r.bitmap == nil || bitutil.BitIsSet(r.bitmap, r.off+i*r.stride)
 }
 
 func (r *reader) int64At(i int) int64 {
@@ -237,6 +248,29 @@ func dynNumber(s string) (float64, bool) {
 
 // ---------------------------------------------------------------------------
 // Result builders
+
+// finishMulti is Finish for a MultiAggState: one column as is, several as
+// the fields of a struct array.
+func finishMulti(mem memory.Allocator, cols []arrow.Array, err error) (arrow.Array, error) {
+	if err != nil {
+		return nil, err
+	}
+	if len(cols) == 1 {
+		return cols[0], nil
+	}
+	names := make([]string, len(cols))
+	for i := range names {
+		names[i] = "f" + strconv.Itoa(i)
+	}
+	st, err := array.NewStructArray(cols, names)
+	for _, c := range cols {
+		c.Release()
+	}
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
+}
 
 // buildInts builds an array of kind k (int, long, datetime, timespan, bool)
 // from int64 values; valid may be nil (all valid).

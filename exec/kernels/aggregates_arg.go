@@ -9,7 +9,8 @@ package kernels
 // keep the earliest row in input order (morsel sequence, see Sequenced).
 // take_any(x) keeps the first non-null, non-empty x; take_any(x, y, ...)
 // (several arguments, or an expanded `*`) keeps the first row.
-// FinishColumns returns x then c1, c2, ...; Finish returns only x.
+// FinishColumns returns x then c1, c2, ...; Finish returns them as a struct
+// array (or x alone when there are no other columns).
 
 import (
 	"fmt"
@@ -222,6 +223,12 @@ func (s *argState) Merge(other AggState, mapping []uint32, ngroups int) error {
 }
 
 func (s *argState) Finish(mem memory.Allocator, ngroups int) (arrow.Array, error) {
+	cols, err := s.FinishColumns(mem, ngroups)
+	return finishMulti(mem, cols, err)
+}
+
+// finishFirst builds the first result column.
+func (s *argState) finishFirst(mem memory.Allocator, ngroups int) (arrow.Array, error) {
 	s.grow(ngroups, len(s.extras))
 	if s.multi {
 		return buildValues(mem, s.kinds[0], s.first[:ngroups]), nil
@@ -244,7 +251,7 @@ func (s *argState) Finish(mem memory.Allocator, ngroups int) (arrow.Array, error
 
 // FinishColumns returns the extremum (or first argument) and the returned columns.
 func (s *argState) FinishColumns(mem memory.Allocator, ngroups int) ([]arrow.Array, error) {
-	first, err := s.Finish(mem, ngroups)
+	first, err := s.finishFirst(mem, ngroups)
 	if err != nil {
 		return nil, err
 	}

@@ -138,7 +138,7 @@ func (s *sumState) Update(args []Datum, groups []uint32, ngroups int) error {
 	case !s.float && r.i64 != nil && r.stride == 1:
 		vals := r.i64
 		for i, g := range groups {
-			if g != skipGroup && r.arr.IsValid(i) {
+			if g != skipGroup && r.valid(i) {
 				s.i[g] += vals[i]
 			}
 		}

@@ -46,6 +46,8 @@ func init() {
 		return &pctState{out: pctDigest, mergeIn: true}, nil
 	})
 	RegisterScalar("percentile_tdigest_dynamic", percentileTdigestKernel)
+	RegisterScalar("merge_tdigest_dynamic", mergeTdigestKernel)
+	RegisterScalar("rank_tdigest_dynamic", rankTdigestKernel)
 }
 
 type pctOut uint8
@@ -76,7 +78,12 @@ type pctState struct {
 
 func newPct(weighted bool, out pctOut) AggKernel {
 	return func(ctx *Ctx, argKinds []types.Kind, consts []any, result types.Kind) (AggState, error) {
-		return &pctState{out: out, weighted: weighted, consts: consts, kind: kindAt(argKinds, 0)}, nil
+		s := &pctState{out: out, weighted: weighted, consts: consts, kind: kindAt(argKinds, 0)}
+		// percentiles known up front let a state that never sees a row finish
+		if err := s.resolvePcts(nil); err != nil {
+			s.pcts = nil
+		}
+		return s, nil
 	}
 }
 
@@ -331,13 +338,7 @@ func nearestRank(pts []pctPoint, p float64) pctPoint {
 
 func (s *pctState) Finish(mem memory.Allocator, ngroups int) (arrow.Array, error) {
 	cols, err := s.FinishColumns(mem, ngroups)
-	if err != nil {
-		return nil, err
-	}
-	for _, c := range cols[1:] {
-		c.Release()
-	}
-	return cols[0], nil
+	return finishMulti(mem, cols, err)
 }
 
 func (s *pctState) FinishColumns(mem memory.Allocator, ngroups int) ([]arrow.Array, error) {
@@ -586,3 +587,74 @@ func percentileTdigestKernel(ctx *Ctx, args []Datum, n int) (Datum, error) {
 }
 
 var _ MultiAggState = (*pctState)(nil)
+
+// mergeTdigestKernel is merge_tdigest(d1, d2, ...): one digest per row.
+func mergeTdigestKernel(ctx *Ctx, args []Datum, n int) (Datum, error) {
+	scalar := true
+	rs := make([]reader, len(args))
+	for i, a := range args {
+		rs[i] = newReader(a)
+		scalar = scalar && a.Scalar
+	}
+	rows := n
+	if scalar {
+		rows = 1
+	}
+	b := array.NewStringBuilder(ctx.Mem)
+	defer b.Release()
+	for i := 0; i < rows; i++ {
+		st := &pctState{out: pctDigest, mergeIn: true, groups: make([]pctGroup, 1)}
+		for _, r := range rs {
+			if r.valid(i) {
+				if err := st.mergeDigest(0, r.stringAt(i)); err != nil {
+					return Datum{}, err
+				}
+			}
+		}
+		if st.groups[0].n() == 0 {
+			b.AppendNull()
+			continue
+		}
+		b.Append(string(st.appendDigest(nil, st.points(&st.groups[0]))))
+	}
+	return Datum{Array: b.NewArray(), Scalar: scalar, Kind: types.Dynamic}, nil
+}
+
+// rankTdigestKernel is rank_tdigest(digest, value): the weight of the
+// values less than or equal to value.
+func rankTdigestKernel(ctx *Ctx, args []Datum, n int) (Datum, error) {
+	if len(args) != 2 {
+		return Datum{}, fmt.Errorf("rank_tdigest: want 2 arguments")
+	}
+	dr, vr := newReader(args[0]), newReader(args[1])
+	scalar := args[0].Scalar && args[1].Scalar
+	rows := n
+	if scalar {
+		rows = 1
+	}
+	b := array.NewFloat64Builder(ctx.Mem)
+	defer b.Release()
+	for i := 0; i < rows; i++ {
+		if !dr.valid(i) || !vr.valid(i) {
+			b.AppendNull()
+			continue
+		}
+		d, err := parseDigest(dr.stringAt(i))
+		if err != nil {
+			return Datum{}, err
+		}
+		if d == nil {
+			b.AppendNull()
+			continue
+		}
+		isFloat := d.kind == types.Real || d.kind == types.Decimal || d.kind == types.Dynamic
+		var rank int64
+		for _, p := range d.pts {
+			if (isFloat && p.f <= vr.floatAt(i)) || (!isFloat && p.i <= vr.int64At(i)) {
+				rank += p.w
+			}
+		}
+		b.Append(float64(rank))
+	}
+	return Datum{Array: b.NewArray(), Scalar: scalar, Kind: types.Real}, nil
+}

@@ -490,3 +490,33 @@ func TestEveryAggregateHasKernel(t *testing.T) {
 		}
 	}
 }
+
+// TestMultiFinishStruct: Finish of a several-column aggregate is a struct
+// array with one field per column, as summarize expects.
+func TestMultiFinishStruct(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	k, _ := Aggregate("arg_max")
+	kinds := []types.Kind{types.Long, types.String, types.Real}
+	st, _ := k(&Ctx{Mem: mem}, kinds, nil, types.Long)
+	args := []Datum{longs(1, 9, 4).datum(mem), strs("a", "b", "c").datum(mem), reals(0.5, nil, 2.5).datum(mem)}
+	if err := st.Update(args, []uint32{0, 0, 1}, 2); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range args {
+		a.Release()
+	}
+	out, err := st.Finish(mem, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Release()
+	s, ok := out.(*array.Struct)
+	if !ok || s.NumField() != 3 {
+		t.Fatalf("Finish = %s, want a struct of 3 fields", out.DataType())
+	}
+	got := []string{strings.Join(render(s.Field(0)), ","), strings.Join(render(s.Field(1)), ","), strings.Join(render(s.Field(2)), ",")}
+	if want := []string{"9,4", "b,c", "null,2.5"}; strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("fields = %q, want %q", got, want)
+	}
+}

@@ -770,15 +770,5 @@ func kRange(ctx *Ctx, args []Datum, n int) (Datum, error) {
 
 // dxNum returns row i of a numeric argument as float64.
 func dxNum(c *dxCol, i int) (float64, bool) {
-	if c.isNull(i) {
-		return 0, false
-	}
-	if c.f64 != nil {
-		return c.f64.Value(c.row(i)), true
-	}
-	if v, ok := c.long(i); ok {
-		return float64(v), true
-	}
-	f := dxFloat(c.value(i))
-	return f, !math.IsNaN(f)
+	return c.real(i)
 }

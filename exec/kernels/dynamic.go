@@ -15,14 +15,12 @@ package kernels
 
 import (
 	"fmt"
-	"math"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
-	"github.com/apache/arrow/go/v17/arrow/memory"
 
 	"github.com/kqlhunt/kqlhunt/lang/types"
 )
@@ -95,27 +93,26 @@ func dxSkipWS(s string, i int) int {
 	return i
 }
 
-// dxSkipString returns the index after the string starting at s[i] == '"',
-// and whether it holds escapes; len(s) when unterminated.
-func dxSkipString(s string, i int) (int, bool) {
-	esc := false
+// dxSkipString returns the index after the string starting at s[i] == '"'
+// (len(s) when unterminated).
+func dxSkipString(s string, i int) int {
 	i++
 	for {
 		j := strings.IndexByte(s[i:], '"')
 		if j < 0 {
-			return len(s), esc
+			return len(s)
 		}
 		k := i + j
-		// count the backslashes before the quote
+		if k == i || s[k-1] != '\\' {
+			return k + 1
+		}
+		// the quote ends the string unless an odd run of backslashes precedes it
 		bs := 0
 		for m := k - 1; m >= i && s[m] == '\\'; m-- {
 			bs++
 		}
-		if !esc && strings.IndexByte(s[i:k], '\\') >= 0 {
-			esc = true
-		}
 		if bs%2 == 0 {
-			return k + 1, esc
+			return k + 1
 		}
 		i = k + 1
 	}
@@ -128,14 +125,13 @@ func dxSkipValue(s string, i int) int {
 	}
 	switch s[i] {
 	case '"':
-		e, _ := dxSkipString(s, i)
-		return e
+		return dxSkipString(s, i)
 	case '{', '[':
 		depth := 0
 		for i < len(s) {
 			switch s[i] {
 			case '"':
-				i, _ = dxSkipString(s, i)
+				i = dxSkipString(s, i)
 				continue
 			case '{', '[':
 				depth++
@@ -167,16 +163,15 @@ func dxObjGet(s string, i int, key string) string {
 		if i >= len(s) || s[i] != '"' {
 			return ""
 		}
-		ke, esc := dxSkipString(s, i)
+		ke := dxSkipString(s, i)
 		k := s[i+1 : max(i+1, ke-1)]
-		match := false
-		if esc {
+		match := k == key
+		if !match && len(k) > len(key) && strings.IndexByte(k, '\\') >= 0 {
+			// an escaped key: compare its decoded text
 			if v, err := dxParse(s[i:ke]); err == nil {
 				ks, _ := v.(string)
 				match = ks == key
 			}
-		} else {
-			match = k == key
 		}
 		i = dxSkipWS(s, ke)
 		if i >= len(s) || s[i] != ':' {
@@ -446,17 +441,9 @@ func kParseJSON(ctx *Ctx, args []Datum, n int) (Datum, error) {
 		}
 		switch x.kind {
 		case types.Dynamic:
+			// a dynamic value is used as is (the docs), even a string
 			raw, _ := x.dynRaw(i)
-			r := dxTrim(raw)
-			if len(r) > 0 && r[0] == '"' {
-				// parse_json of a dynamic string parses the string's content
-				if v, err := dxParse(r); err == nil {
-					if str, ok := v.(string); ok {
-						o.dyn(dxParseLenient(str))
-						return
-					}
-				}
-			}
+			r := raw
 			o.appendResult(r)
 		case types.String:
 			s, _ := x.str(i)
@@ -944,48 +931,26 @@ func dxBagGet(b *types.Bag, k string) (any, bool) { return b.Get(k) }
 func dxBagDel(b *types.Bag, k string)             { b.Delete(k) }
 func dxBagKeys(b *types.Bag) []string             { return b.Keys() }
 
-// dxCol reads one kernel argument row by row.
+// dxCol reads one kernel argument row by row with the shared accessors of
+// lift.go (created on first use), plus raw access to dynamic JSON text.
 type dxCol struct {
 	kind   types.Kind
 	scalar bool
-	arr    arrow.Array
-	dict   *array.Dictionary // when the strings are dictionary-encoded
-	s      *array.String
-	i64    *array.Int64
-	i32    *array.Int32
-	f64    *array.Float64
-	b      *array.Boolean
-	ts     *array.Timestamp
-	du     *array.Duration
-	// decoded value of a scalar argument, computed once
-	cached bool
-	cv     any
+	d      Datum
+	raw    func(int) (string, bool) // physical strings; nil when not string-like
+	strG   func(int) (string, bool)
+	longG  func(int) (int64, bool)
+	realG  func(int) (float64, bool)
+	boolG  func(int) (bool, bool)
+	dynG   func(int) (any, bool)
 }
 
 func dxCols(args []Datum) []*dxCol {
 	out := make([]*dxCol, len(args))
 	for i, d := range args {
-		c := &dxCol{kind: d.Kind, scalar: d.Scalar, arr: d.Array}
-		a := d.Array
-		if dict, ok := a.(*array.Dictionary); ok {
-			c.dict = dict
-			a = dict.Dictionary()
-		}
-		switch t := a.(type) {
-		case *array.String:
-			c.s = t
-		case *array.Int64:
-			c.i64 = t
-		case *array.Int32:
-			c.i32 = t
-		case *array.Float64:
-			c.f64 = t
-		case *array.Boolean:
-			c.b = t
-		case *array.Timestamp:
-			c.ts = t
-		case *array.Duration:
-			c.du = t
+		c := &dxCol{kind: d.Kind, scalar: d.Scalar, d: d}
+		if d.Array != nil {
+			c.raw = rawStrings(d.Array)
 		}
 		out[i] = c
 	}
@@ -995,12 +960,7 @@ func dxCols(args []Datum) []*dxCol {
 // dxRows returns how many rows to compute: 1 when every argument is a
 // scalar (the result is then a scalar), else n.
 func dxRows(args []Datum, n int) (int, bool) {
-	for _, d := range args {
-		if !d.Scalar {
-			return n, false
-		}
-	}
-	return 1, true
+	return OutLen(args, n), AllScalar(args)
 }
 
 func (c *dxCol) row(i int) int {
@@ -1011,179 +971,65 @@ func (c *dxCol) row(i int) int {
 }
 
 func (c *dxCol) isNull(i int) bool {
-	if c.arr == nil {
-		return true
-	}
-	return c.arr.IsNull(c.row(i))
+	return c.d.Array == nil || c.d.Array.IsNull(c.row(i))
 }
 
-// text returns the string at row i of a string-typed (string, guid,
-// dynamic) argument.
-func (c *dxCol) text(i int) (string, bool) {
-	r := c.row(i)
-	if c.arr == nil || c.arr.IsNull(r) {
-		return "", false
-	}
-	if c.dict != nil {
-		r = c.dict.GetValueIndex(r)
-	}
-	if c.s == nil {
-		return "", false
-	}
-	return c.s.Value(r), true
-}
-
-// dynRaw returns the JSON text at row i of a dynamic argument; ok=false for null.
+// dynRaw returns the JSON text at row i of a dynamic argument; ok=false
+// for null (an Arrow null or the text null).
 func (c *dxCol) dynRaw(i int) (string, bool) {
-	s, ok := c.text(i)
-	if !ok {
+	if c.raw == nil {
 		return "", false
 	}
-	if s == "null" || s == "" {
+	s, ok := c.raw(c.row(i))
+	if !ok || s == "null" || s == "" {
 		return "", false
 	}
 	return s, true
 }
 
-// str returns row i as a string: strings and guids as they are, dynamic
-// strings unquoted, other dynamic values as JSON text; ok=false for null.
+// str returns row i as a string (Strings: a null string reads as "",
+// dynamic strings unquoted, other values as tostring() prints them).
 func (c *dxCol) str(i int) (string, bool) {
-	switch c.kind {
-	case types.String:
-		// Kusto strings are never null: a null reads as ""
-		s, _ := c.text(i)
-		return s, c.arr != nil
-	case types.Guid, types.Unknown, types.Null:
-		return c.text(i)
-	case types.Dynamic:
-		v := c.value(i)
-		switch t := v.(type) {
-		case nil:
-			return "", false
-		case string:
-			return t, true
-		default:
-			return dxFormat(t), true
-		}
+	if c.strG == nil {
+		c.strG = Strings(c.d)
 	}
-	v := c.value(i)
-	if v == nil {
-		return "", false
-	}
-	if s, ok := v.(string); ok {
-		return s, true
-	}
-	return dxFormat(v), true
+	return c.strG(i)
 }
 
-// long returns row i as an int64 (integral, real and dynamic numbers).
+// long returns row i as an int64 (long, int, datetime and timespan ns;
+// reals truncated; dynamic numbers).
 func (c *dxCol) long(i int) (int64, bool) {
-	r := c.row(i)
-	if c.arr == nil || c.arr.IsNull(r) {
-		return 0, false
+	if c.longG == nil {
+		c.longG = Int64s(c.d)
 	}
-	switch {
-	case c.i64 != nil:
-		return c.i64.Value(r), true
-	case c.i32 != nil:
-		return int64(c.i32.Value(r)), true
-	case c.f64 != nil:
-		f := c.f64.Value(r)
-		if math.IsNaN(f) || math.IsInf(f, 0) {
-			return 0, false
-		}
-		return int64(f), true
-	case c.ts != nil:
-		return int64(c.ts.Value(r)), true
-	case c.du != nil:
-		return int64(c.du.Value(r)), true
+	return c.longG(i)
+}
+
+// real returns row i as a float64.
+func (c *dxCol) real(i int) (float64, bool) {
+	if c.realG == nil {
+		c.realG = Float64s(c.d)
 	}
-	switch t := c.value(i).(type) {
-	case int64:
-		return t, true
-	case float64:
-		if math.IsNaN(t) || math.IsInf(t, 0) {
-			return 0, false
-		}
-		return int64(t), true
-	}
-	return 0, false
+	return c.realG(i)
 }
 
 // boolean returns row i as a bool.
 func (c *dxCol) boolean(i int) (bool, bool) {
-	r := c.row(i)
-	if c.arr == nil || c.arr.IsNull(r) {
-		return false, false
+	if c.boolG == nil {
+		c.boolG = Bools(c.d)
 	}
-	if c.b != nil {
-		return c.b.Value(r), true
-	}
-	b, ok := c.value(i).(bool)
-	return b, ok
+	return c.boolG(i)
 }
 
-// value returns row i as a dynamic value: dynamic JSON decoded, other kinds
-// as the dynamic value Kusto makes of them (datetime and timespan as their text).
+// value returns row i as a dynamic value (nil for null): dynamic JSON
+// decoded, other kinds as a dynamic holds them (datetime and timespan as
+// their text, strings unparsed).
 func (c *dxCol) value(i int) any {
-	if c.scalar && c.cached {
-		return c.cv
+	if c.dynG == nil {
+		c.dynG = Dynamics(c.d)
 	}
-	v := c.decode(i)
-	if c.scalar {
-		c.cached, c.cv = true, v
-	}
+	v, _ := c.dynG(i)
 	return v
-}
-
-func (c *dxCol) decode(i int) any {
-	r := c.row(i)
-	if c.arr == nil || c.arr.IsNull(r) {
-		if c.kind == types.String && c.arr != nil {
-			return ""
-		}
-		return nil
-	}
-	switch c.kind {
-	case types.Dynamic:
-		s, ok := c.dynRaw(i)
-		if !ok {
-			return nil
-		}
-		v, err := dxParse(s)
-		if err != nil {
-			return s
-		}
-		return v
-	case types.DateTime:
-		if n, ok := c.long(i); ok {
-			return types.FormatDateTime(n)
-		}
-		return nil
-	case types.TimeSpan:
-		if n, ok := c.long(i); ok {
-			return types.FormatTimeSpan(n)
-		}
-		return nil
-	}
-	switch {
-	case c.s != nil:
-		s, _ := c.text(i)
-		return s
-	case c.i64 != nil:
-		return c.i64.Value(r)
-	case c.i32 != nil:
-		return int64(c.i32.Value(r))
-	case c.f64 != nil:
-		return c.f64.Value(r)
-	case c.b != nil:
-		return c.b.Value(r)
-	case c.ts != nil:
-		return types.FormatDateTime(int64(c.ts.Value(r)))
-	case c.du != nil:
-		return types.FormatTimeSpan(int64(c.du.Value(r)))
-	}
-	return nil
 }
 
 // dxOut builds a kernel result of one kind.
@@ -1201,11 +1047,7 @@ type dxOut struct {
 }
 
 func dxNewOut(ctx *Ctx, kind types.Kind, n int) *dxOut {
-	var mem memory.Allocator = memory.DefaultAllocator
-	if ctx != nil && ctx.Mem != nil {
-		mem = ctx.Mem
-	}
-	o := &dxOut{kind: kind, bld: array.NewBuilder(mem, ArrowType(kind))}
+	o := &dxOut{kind: kind, bld: array.NewBuilder(Mem(ctx), ArrowType(kind))}
 	switch b := o.bld.(type) {
 	case *array.StringBuilder:
 		o.sb = b

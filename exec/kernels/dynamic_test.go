@@ -171,9 +171,9 @@ func TestParseJSONAndBags(t *testing.T) {
 		{"parse_json string", "parse_json", 4, func(m memory.Allocator) []Datum {
 			return []Datum{dxtCol(m, types.String, `{"a":123, "b":"{\"c\":456}"}`, "not json", "", " [1, 2.50] ")}
 		}, []string{`{"a":123,"b":"{\"c\":456}"}`, `"not json"`, "<null>", `[1,2.5]`}},
-		{"parse_json of dynamic string", "parse_json", 1, func(m memory.Allocator) []Datum {
-			return []Datum{dxtDynS(m, `"{\"c\":456}"`)}
-		}, []string{`{"c":456}`}},
+		{"parse_json of dynamic is as is", "parse_json", 2, func(m memory.Allocator) []Datum {
+			return []Datum{dxtDyn(m, `"{\"c\":456}"`, `{ "a" : [1, 2.50] }`)}
+		}, []string{`"{\"c\":456}"`, `{"a":[1,2.5]}`}},
 		{"parse_json of long", "parse_json", 1, func(m memory.Allocator) []Datum {
 			return []Datum{dxtLongS(m, 7)}
 		}, []string{`7`}},

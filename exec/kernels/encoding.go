@@ -566,3 +566,202 @@ func init() {
 	})
 	RegisterScalar("tohex_long", sxStrFn(sxTohex))
 }
+
+// Punycode (RFC 3492) with the IDNA parameters.
+const (
+	sxPunyBase        = 36
+	sxPunyTMin        = 1
+	sxPunyTMax        = 26
+	sxPunySkew        = 38
+	sxPunyDamp        = 700
+	sxPunyInitialBias = 72
+	sxPunyInitialN    = 128
+)
+
+func sxPunyAdapt(delta, numPoints int, first bool) int {
+	if first {
+		delta /= sxPunyDamp
+	} else {
+		delta /= 2
+	}
+	delta += delta / numPoints
+	k := 0
+	for delta > ((sxPunyBase-sxPunyTMin)*sxPunyTMax)/2 {
+		delta /= sxPunyBase - sxPunyTMin
+		k += sxPunyBase
+	}
+	return k + (sxPunyBase-sxPunyTMin+1)*delta/(delta+sxPunySkew)
+}
+
+func sxPunyDigit(d int) byte {
+	if d < 26 {
+		return byte('a' + d)
+	}
+	return byte('0' + d - 26)
+}
+
+// sxPunyEncode encodes s (without the xn-- prefix); ok is false on overflow.
+func sxPunyEncode(s string) (string, bool) {
+	rs := []rune(s)
+	var out []byte
+	for _, r := range rs {
+		if r < 0x80 {
+			out = append(out, byte(r))
+		}
+	}
+	b := len(out)
+	h := b
+	if b > 0 {
+		out = append(out, '-')
+	}
+	n, delta, bias := sxPunyInitialN, 0, sxPunyInitialBias
+	for h < len(rs) {
+		m := int(^uint(0) >> 1)
+		for _, r := range rs {
+			if int(r) >= n && int(r) < m {
+				m = int(r)
+			}
+		}
+		if (m-n) > (math.MaxInt32-delta)/(h+1) {
+			return "", false
+		}
+		delta += (m - n) * (h + 1)
+		n = m
+		for _, r := range rs {
+			if int(r) < n {
+				delta++
+			}
+			if int(r) == n {
+				q := delta
+				for k := sxPunyBase; ; k += sxPunyBase {
+					t := k - bias
+					if t < sxPunyTMin {
+						t = sxPunyTMin
+					} else if t > sxPunyTMax {
+						t = sxPunyTMax
+					}
+					if q < t {
+						break
+					}
+					out = append(out, sxPunyDigit(t+(q-t)%(sxPunyBase-t)))
+					q = (q - t) / (sxPunyBase - t)
+				}
+				out = append(out, sxPunyDigit(q))
+				bias = sxPunyAdapt(delta, h+1, h == b)
+				delta = 0
+				h++
+			}
+		}
+		delta++
+		n++
+	}
+	return string(out), true
+}
+
+// sxPunyDecode decodes punycode text (without the xn-- prefix).
+func sxPunyDecode(s string) (string, bool) {
+	var out []rune
+	b := strings.LastIndexByte(s, '-')
+	if b > 0 {
+		for _, c := range []byte(s[:b]) {
+			if c >= 0x80 {
+				return "", false
+			}
+			out = append(out, rune(c))
+		}
+		s = s[b+1:]
+	} else if b == 0 {
+		s = s[1:]
+	}
+	n, i, bias := sxPunyInitialN, 0, sxPunyInitialBias
+	for p := 0; p < len(s); {
+		oldi, w := i, 1
+		for k := sxPunyBase; ; k += sxPunyBase {
+			if p >= len(s) {
+				return "", false
+			}
+			c := s[p]
+			p++
+			var d int
+			switch {
+			case '0' <= c && c <= '9':
+				d = int(c-'0') + 26
+			case 'a' <= c && c <= 'z':
+				d = int(c - 'a')
+			case 'A' <= c && c <= 'Z':
+				d = int(c - 'A')
+			default:
+				return "", false
+			}
+			if d > (math.MaxInt32-i)/w {
+				return "", false
+			}
+			i += d * w
+			t := k - bias
+			if t < sxPunyTMin {
+				t = sxPunyTMin
+			} else if t > sxPunyTMax {
+				t = sxPunyTMax
+			}
+			if d < t {
+				break
+			}
+			w *= sxPunyBase - t
+		}
+		bias = sxPunyAdapt(i-oldi, len(out)+1, oldi == 0)
+		n += i / (len(out) + 1)
+		i %= len(out) + 1
+		if n > utf8.MaxRune {
+			return "", false
+		}
+		out = append(out, 0)
+		copy(out[i+1:], out[i:])
+		out[i] = rune(n)
+		i++
+	}
+	return string(out), true
+}
+
+// sxDomainLabels splits a domain on '.', '。' (U+3002), '．' (U+FF0E) and '｡' (U+FF61).
+func sxDomainLabels(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == '.' || r == '\u3002' || r == '\uff0e' || r == '\uff61' })
+}
+
+func sxPunyDomainEncode(s string) (string, bool) {
+	labels := sxDomainLabels(s)
+	for k, l := range labels {
+		if sxIsASCII(l) {
+			continue
+		}
+		e, ok := sxPunyEncode(l)
+		if !ok {
+			return "", false
+		}
+		labels[k] = "xn--" + e
+	}
+	return strings.Join(labels, "."), true
+}
+
+func sxPunyDomainDecode(s string) (string, bool) {
+	labels := sxDomainLabels(s)
+	for k, l := range labels {
+		if len(l) > 4 && strings.EqualFold(l[:4], "xn--") {
+			d, ok := sxPunyDecode(l[4:])
+			if !ok {
+				return "", false
+			}
+			labels[k] = d
+		}
+	}
+	return strings.Join(labels, "."), true
+}
+
+func init() {
+	puny := func(f func(string) (string, bool)) ScalarKernel {
+		return sxStrFn(func(a *sxRowArgs, i int) (string, bool) { return f(a.str(0, i)) })
+	}
+	RegisterScalar("punycode_from_string_string", puny(sxPunyEncode))
+	RegisterScalar("punycode_to_string_string", puny(sxPunyDecode))
+	RegisterScalar("punycode_domain_to_string_string", puny(sxPunyDomainEncode))
+	RegisterScalar("punycode_domain_from_string_string", puny(sxPunyDomainDecode))
+}

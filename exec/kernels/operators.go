@@ -591,6 +591,22 @@ func (c sxCmp) test(r int) bool {
 	return r >= 0
 }
 
+// sxNullEquality is the result of comparing when an operand is null: a
+// value is not equal to null (== false, != true), null compared with null
+// and the ordering comparisons are null.
+func sxNullEquality(c sxCmp, lnull, rnull bool) (val, valid bool) {
+	if lnull && rnull {
+		return false, false
+	}
+	switch c {
+	case sxEq:
+		return false, true
+	case sxNe:
+		return true, true
+	}
+	return false, false
+}
+
 func sxCmpFloat(c sxCmp, a, b float64) bool {
 	switch c {
 	case sxEq:
@@ -633,7 +649,8 @@ func sxNumCompare(c sxCmp) ScalarKernel {
 			return Datum{Array: sxBoolArr(sxMem(ctx), vals, nil), Kind: types.Bool}, nil
 		}
 		for i := 0; i < m; i++ {
-			if l.null(i) || r.null(i) {
+			if ln, rn := l.null(i), r.null(i); ln || rn {
+				vals[i], valid[i] = sxNullEquality(c, ln, rn)
 				continue
 			}
 			valid[i] = true
@@ -661,6 +678,16 @@ func sxStrCompare(c sxCmp, ci bool) ScalarKernel {
 					lp := strings.ToLower(p)
 					return func(s string) bool { return strings.ToLower(s) == lp }
 				})
+			}
+			if !args[1].Scalar {
+				// column == column: compare row by row without building matchers
+				m, sc := sxRows(args, n)
+				l, r := sxStrOf(args[0]), sxStrOf(args[1])
+				vals := make([]bool, m)
+				for i := 0; i < m; i++ {
+					vals[i] = (l.at(i) == r.at(i)) != neg
+				}
+				return Datum{Array: sxBoolArr(sxMem(ctx), vals, nil), Scalar: sc, Kind: types.Bool}, nil
 			}
 			return sxStrPredicate(ctx, args, n, neg, func(p string) func(string) bool {
 				return func(s string) bool { return s == p }
@@ -690,6 +717,7 @@ func sxBoolCompare(c sxCmp) ScalarKernel {
 			lv, lnull := sxBoolAt(args[0], l, i)
 			rv, rnull := sxBoolAt(args[1], r, i)
 			if lnull || rnull {
+				vals[i], valid[i] = sxNullEquality(c, lnull, rnull)
 				continue
 			}
 			valid[i] = true
@@ -730,6 +758,11 @@ func sxDynCompare(neg bool) ScalarKernel {
 			a := sxValue(args[0].Array, args[0].Row(i), args[0].Kind)
 			b := sxValue(args[1].Array, args[1].Row(i), args[1].Kind)
 			if a == nil || b == nil {
+				c := sxEq
+				if neg {
+					c = sxNe
+				}
+				vals[i], valid[i] = sxNullEquality(c, a == nil, b == nil)
 				continue
 			}
 			valid[i] = true
@@ -1074,12 +1107,40 @@ func sxIndexFoldASCII(s, lp string, from int) int {
 		}
 		return -1
 	}
-	for i := from; i <= last; i++ {
-		if s[i]|0x20 == c0 && sxEqualFoldASCII(s[i+1:i+n], lp[1:]) {
+	// a letter: track the next lower-case and upper-case candidates with
+	// (vectorised) IndexByte searches
+	if from > last {
+		return -1
+	}
+	win := s[:last+1]
+	next := func(c byte, at int) int {
+		if at > last {
+			return -1
+		}
+		j := strings.IndexByte(win[at:], c)
+		if j < 0 {
+			return -1
+		}
+		return at + j
+	}
+	nl, nu := next(c0, from), next(c0-32, from)
+	for {
+		i := nl
+		if i < 0 || (nu >= 0 && nu < i) {
+			i = nu
+		}
+		if i < 0 {
+			return -1
+		}
+		if sxEqualFoldASCII(s[i+1:i+n], lp[1:]) {
 			return i
 		}
+		if i == nl {
+			nl = next(c0, i+1)
+		} else {
+			nu = next(c0-32, i+1)
+		}
 	}
-	return -1
 }
 
 // sxFolder prepares a pattern for case-(in)sensitive searching.

@@ -311,7 +311,11 @@ func TestSxComparison(t *testing.T) {
 	out, _ = sxtCall(t, "__eq_number", func(mem memory.Allocator) []Datum {
 		return []Datum{sxtCol(mem, tI, 5, nil), sxtSc(mem, tI, nil)}
 	})
-	sxtEq(t, "val == null", out, []any{nil, nil})
+	sxtEq(t, "val == null", out, []any{false, nil})
+	out, _ = sxtCall(t, "__neq_number", func(mem memory.Allocator) []Datum {
+		return []Datum{sxtCol(mem, tI, 5, nil), sxtSc(mem, tI, nil)}
+	})
+	sxtEq(t, "val != null", out, []any{true, nil})
 	out, _ = sxtCall(t, "__gt_number", func(mem memory.Allocator) []Datum {
 		return []Datum{sxtCol(mem, tL, 1, 5, 9), sxtSc(mem, tL, 4)}
 	})
@@ -340,7 +344,8 @@ func TestSxComparison(t *testing.T) {
 		{"__eq_dynamic", []any{tDyn, `"a"`, tS, "a"}, true},
 		{"__eq_dynamic", []any{tDyn, `1`, tR, 1.0}, true},
 		{"__neq_dynamic", []any{tDyn, `[1,2]`, tDyn, `[1, 2]`}, false},
-		{"__eq_dynamic", []any{tDyn, `null`, tS, "a"}, nil},
+		{"__eq_dynamic", []any{tDyn, `null`, tS, "a"}, false},
+		{"__eq_dynamic", []any{tDyn, `null`, tDyn, nil}, nil},
 		{"__and_bool", []any{tB, nil, tB, false}, false},
 		{"__and_bool", []any{tB, nil, tB, true}, nil},
 		{"__or_bool", []any{tB, nil, tB, true}, true},

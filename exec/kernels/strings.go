@@ -269,8 +269,9 @@ func sxSplit(a *sxRowArgs, i int) any {
 
 // sxReplaceStrings replaces several lookups in one pass: earlier lookups
 // claim their (non-overlapping) occurrences first; later lookups only
-// replace occurrences that overlap no claimed one.
-func sxReplaceStrings(s string, lookups, rewrites []string) string {
+// replace occurrences that overlap no claimed one. A rewrite that is not a
+// string (or is missing) leaves its claimed occurrences unchanged.
+func sxReplaceStrings(s string, lookups []string, rewrites []any) string {
 	type claim struct {
 		start, end int
 		rw         string
@@ -288,9 +289,12 @@ func sxReplaceStrings(s string, lookups, rewrites []string) string {
 		if l == "" {
 			continue
 		}
-		rw := ""
+		rw, ok := "", false
 		if k < len(rewrites) {
-			rw = rewrites[k]
+			rw, ok = rewrites[k].(string)
+		}
+		if !ok {
+			rw = l
 		}
 		for from := 0; from <= len(s); {
 			j := strings.Index(s[from:], l)
@@ -887,7 +891,7 @@ func init() {
 		return strings.ReplaceAll(s, l, a.str(2, i)), true
 	}))
 	RegisterScalar("replace_strings_string", sxStrFn(func(a *sxRowArgs, i int) (string, bool) {
-		return sxReplaceStrings(a.str(0, i), sxStringsOf(a.val(1, i)), sxStringsOf(a.val(2, i))), true
+		return sxReplaceStrings(a.str(0, i), sxStringsOf(a.val(1, i)), sxArrayOf(a.val(2, i))), true
 	}))
 	RegisterScalar("replace_regex_string", sxWithErr(func(box *sxErrBox) ScalarKernel { return sxReplaceRegex(box, 0, 1, 2) }))
 	RegisterScalar("replace_string", sxWithErr(func(box *sxErrBox) ScalarKernel { return sxReplaceRegex(box, 2, 0, 1) }))

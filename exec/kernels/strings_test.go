@@ -44,7 +44,7 @@ func TestSxStringFunctions(t *testing.T) {
 		{"replace_strings_string", []any{tS, "A magic trick can turn a cat into a dog", tDyn, `["turn", " into a dog"]`, tDyn, `["disappear", ""]`}, "A magic trick can disappear a cat"},
 		{"replace_strings_string", []any{tS, "This is an example of using replace_strings()", tDyn, `["This", "is"]`, tDyn, `["This", "was"]`}, "This was an example of using replace_strings()"},
 		{"replace_strings_string", []any{tS, "This is an example of using replace_strings()", tDyn, `["is", "This"]`, tDyn, `["was", "This"]`}, "Thwas was an example of using replace_strings()"},
-		{"replace_strings_string", []any{tS, "This is an example of using replace_strings()", tDyn, `["This", "is"]`, tDyn, `[12345, "was"]`}, "12345 was an example of using replace_strings()"},
+		{"replace_strings_string", []any{tS, "This is an example of using replace_strings()", tDyn, `["This", "is"]`, tDyn, `[12345, "was"]`}, "This was an example of using replace_strings()"},
 		{"replace_regex_string", []any{tS, "Number is 123", tS, `([0-9]+)`, tS, `<\1>`}, "Number is <123>"},
 		{"replace_regex_string", []any{tS, "a.b", tS, `\.`, tS, `$`}, "a$b"},
 		{"replace_string", []any{tS, `is (\w+)`, tS, `was \1`, tS, "this is it"}, "thwas is it"},

@@ -254,3 +254,125 @@ func appendDynValue(b array.Builder, k types.Kind, v any, found bool) {
 	}
 	b.AppendNull()
 }
+
+// NewPivot turns the output of a summarize by (keys..., pivot) into one row
+// per key tuple and one column per distinct pivot value (named by its
+// text, in ascending order). in's columns are the nkeys keys, the pivot
+// value and the aggregate value. Missing cells are null, or 0 when fillZero.
+func NewPivot(ctx context.Context, mem memory.Allocator, in Operator, nkeys int, fillZero bool) (Operator, error) {
+	defer in.Close()
+	ins := in.Schema()
+	if ins.NumFields() != nkeys+2 {
+		return nil, fmt.Errorf("pivot: unexpected input schema")
+	}
+	recs, _, err := drainAll(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	defer releaseAll(recs)
+	all, err := concatRecords(mem, ins, recs)
+	if err != nil {
+		return nil, err
+	}
+	defer all.Release()
+	n := int(all.NumRows())
+	pk := kernels.KindOf(ins.Field(nkeys))
+	pivotArr := all.Column(nkeys)
+	names := map[string]int{}
+	var order []string
+	rowName := make([]string, n)
+	for i := 0; i < n; i++ {
+		var s string
+		if !pivotArr.IsNull(i) {
+			s = sourceText(pivotArr, pk, i)
+		}
+		rowName[i] = s
+		if _, ok := names[s]; !ok {
+			names[s] = 0
+			order = append(order, s)
+		}
+	}
+	sort.Strings(order)
+	for i, s := range order {
+		names[s] = i
+	}
+	// groups of key tuples, in first-appearance order
+	keyCols := make([]keyCol, nkeys)
+	for i := range keyCols {
+		keyCols[i] = keyCol{arr: all.Column(i)}
+	}
+	groups := map[string]int{}
+	var firstRow []int32
+	cell := make([][]int32, len(order)) // [pivot][group] → row (-1 none)
+	var buf []byte
+	gOf := make([]int, n)
+	for i := 0; i < n; i++ {
+		buf = encodeKey(buf[:0], keyCols, i)
+		g, ok := groups[string(buf)]
+		if !ok {
+			g = len(firstRow)
+			groups[string(buf)] = g
+			firstRow = append(firstRow, int32(i))
+		}
+		gOf[i] = g
+	}
+	for p := range cell {
+		cell[p] = make([]int32, len(firstRow))
+		for g := range cell[p] {
+			cell[p][g] = -1
+		}
+	}
+	for i := 0; i < n; i++ {
+		cell[names[rowName[i]]][gOf[i]] = int32(i)
+	}
+	vf := ins.Field(nkeys + 1)
+	fs := append([]arrow.Field(nil), ins.Fields()[:nkeys]...)
+	used := map[string]bool{}
+	for _, f := range fs {
+		used[f.Name] = true
+	}
+	for _, s := range order {
+		name := uniqueName(s, used)
+		used[name] = true
+		fs = append(fs, renamed(vf, name))
+	}
+	schema := arrow.NewSchema(fs, nil)
+	cols := make([]arrow.Array, 0, len(fs))
+	for c := 0; c < nkeys; c++ {
+		cols = append(cols, takeArray(mem, all.Column(c), firstRow))
+	}
+	vk := kernels.KindOf(vf)
+	for p := range order {
+		a := takeArray(mem, all.Column(nkeys+1), cell[p])
+		if fillZero && a.NullN() > 0 && vk.IsNumeric() {
+			b := array.NewBuilder(mem, a.DataType())
+			for g := 0; g < a.Len(); g++ {
+				if a.IsNull(g) {
+					appendValue(b, int64(0))
+				} else {
+					appendValue(b, valueOf(a, g))
+				}
+			}
+			a.Release()
+			a = b.NewArray()
+			b.Release()
+		}
+		cols = append(cols, a)
+	}
+	out := &materialized{schema: schema}
+	out.recs = append(out.recs, newRecord(schema, cols, len(firstRow)))
+	return out, nil
+}
+
+// valueOf returns row i of a numeric array as int64 or float64.
+func valueOf(a arrow.Array, i int) any {
+	switch x := a.(type) {
+	case *array.Int64:
+		return x.Value(i)
+	case *array.Int32:
+		return int64(x.Value(i))
+	case *array.Float64:
+		return x.Value(i)
+	}
+	return nil
+}

@@ -121,20 +121,20 @@ func (s *Summarize) run(ctx context.Context) (arrow.Record, error) {
 		workers[i] = w
 	}
 	var failed atomic.Value
-	chans := make([]chan arrow.Record, nw)
+	chans := make([]chan seqRecord, nw)
 	var wg sync.WaitGroup
 	for i := range chans {
-		chans[i] = make(chan arrow.Record, 2)
+		chans[i] = make(chan seqRecord, 2)
 		wg.Add(1)
-		go func(w *aggWorker, ch chan arrow.Record) {
+		go func(w *aggWorker, ch chan seqRecord) {
 			defer wg.Done()
-			for rec := range ch {
+			for sr := range ch {
 				if failed.Load() == nil {
-					if err := guard(func() error { return w.add(rec) }); err != nil {
+					if err := guard(func() error { return w.add(sr.rec, sr.seq) }); err != nil {
 						failed.CompareAndSwap(nil, err)
 					}
 				}
-				rec.Release()
+				sr.rec.Release()
 			}
 		}(workers[i], chans[i])
 	}
@@ -151,7 +151,7 @@ func (s *Summarize) run(ctx context.Context) (arrow.Record, error) {
 		if rec == nil {
 			break
 		}
-		chans[i%nw] <- rec
+		chans[i%nw] <- seqRecord{rec: rec, seq: int64(i)}
 	}
 	for _, ch := range chans {
 		close(ch)
@@ -172,7 +172,15 @@ func (s *Summarize) run(ctx context.Context) (arrow.Record, error) {
 	return out, err
 }
 
-func (w *aggWorker) add(rec arrow.Record) error {
+// seqRecord is a batch with its input position, passed to order-sensitive
+// aggregates (make_list, arg_max ties, ...) through kernels.Sequenced so
+// that merging partial states keeps input order.
+type seqRecord struct {
+	rec arrow.Record
+	seq int64
+}
+
+func (w *aggWorker) add(rec arrow.Record, seq int64) error {
 	kctx := w.s.kctx
 	n := int(rec.NumRows())
 	if n == 0 {
@@ -233,6 +241,9 @@ func (w *aggWorker) add(rec arrow.Record) error {
 			args = append(args, d)
 		}
 		if err == nil {
+			if sq, ok := w.states[ai].(kernels.Sequenced); ok {
+				sq.SetSeq(seq)
+			}
 			err = w.states[ai].Update(args, ids, ng)
 		}
 		for _, d := range args {

@@ -67,6 +67,12 @@ func conform(rec arrow.Record, req ScanRequest) arrow.Record {
 		case src != nil && arrow.TypeEqual(src.DataType(), fl.Type):
 			src.Retain()
 			arrs[i] = src
+		case src != nil && src.DataType().ID() == arrow.INT64 && (k == types.DateTime || k == types.TimeSpan):
+			// Nanoseconds stored as int64 (Parquet cannot hold Arrow
+			// durations; the kql.type metadata says what they are).
+			d := array.NewData(fl.Type, src.Len(), src.Data().Buffers(), nil, src.NullN(), src.Data().Offset())
+			arrs[i] = array.MakeFromData(d)
+			d.Release()
 		default:
 			cb := newCellBuilder(req.Mem, k)
 			cb.b.Reserve(n)

@@ -457,7 +457,8 @@ type Sort struct {
 	Keys    []*SortKey
 }
 
-// Distinct is `distinct a, b` or `distinct *`.
+// Distinct is `distinct a, b` or `distinct *`. A column computed and named in
+// place (`distinct Name = expr`) is a *NamedArg.
 type Distinct struct {
 	OpBase
 	Options []*Option
@@ -569,11 +570,12 @@ type Render struct {
 	With []*Option
 }
 
-// Evaluate is `evaluate [hints] plugin(args)`. Also a pipe source.
+// Evaluate is `evaluate [hints] plugin(args) [: (schema)]`. Also a pipe source.
 type Evaluate struct {
 	OpBase
 	Options []*Option
 	Call    *Call
+	Schema  *TypeRef // optional output schema `: (a:string, ...)`
 }
 
 // Invoke is `invoke func(args)`.

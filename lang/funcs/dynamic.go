@@ -56,7 +56,7 @@ func init() {
 		dxVov("__path", types.Dynamic, dxA("x", dxDyn), dxConst("step", types.Set(types.String, types.Int, types.Long)))))
 
 	Register(dxAlias(dxScalar("parse_json", "interprets a string as JSON and returns a dynamic value (invalid JSON: the string itself)",
-		dxOv("parse_json", types.Dynamic, dxA("json", dxAny))), "todynamic", "toobject"))
+		dxOv("parse_json", types.Dynamic, dxA("json", dxAny))), "todynamic", "toobject", "parsejson"))
 	Register(dxAlias(&Func{Name: "bag_pack", Kind: Scalar, Doc: "a property bag from alternating keys and values",
 		Overloads: []*Overload{dxVov("bag_pack", types.Dynamic, dxA("key", dxStr), dxA("value", dxAny))},
 		Resolve:   dxResolvePairs("bag_pack")}, "pack", "pack_dictionary"))

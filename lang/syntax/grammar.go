@@ -292,7 +292,7 @@ type cstDistinct struct {
 	span
 	Opts []*cstHintOpt `parser:"'distinct' @@*"`
 	Star bool          `parser:"( @'*'"`
-	Cols []*cstOr      `parser:"| @@ ( ',' @@ )* )"`
+	Cols []*cstNamed   `parser:"| @@ ( ',' @@ )* )"`
 }
 
 type cstJoin struct {
@@ -388,13 +388,14 @@ type cstMakeSeries struct {
 type cstRender struct {
 	span
 	Kind string        `parser:"'render' @Ident"`
-	With []*cstWithOpt `parser:"( 'with' '(' ( @@ ( ',' @@ )* )? ')' )?"`
+	With []*cstWithOpt `parser:"( 'with' '(' ( @@ ( ',' @@ )* )? ')' | @@+ )?"`
 }
 
 type cstEvaluate struct {
 	span
-	Opts []*cstOpt `parser:"'evaluate' @@*"`
-	Call *cstCall  `parser:"@@"`
+	Opts   []*cstOpt   `parser:"'evaluate' @@*"`
+	Call   *cstCall    `parser:"@@"`
+	Schema *cstTypeRef `parser:"( ':' @@ )?"`
 }
 
 type cstInvoke struct {
@@ -481,7 +482,7 @@ type cstTopNestedLevel struct {
 
 type cstTopNested struct {
 	span
-	Levels []*cstTopNestedLevel `parser:"'top-nested' @@ ( ',' @@ )*"`
+	Levels []*cstTopNestedLevel `parser:"'top-nested' @@ ( ',' 'top-nested' @@ )*"`
 }
 
 type cstTopHitters struct {
@@ -562,7 +563,7 @@ type cstCmpTail struct {
 	Between string     `parser:"| @( 'between' | '!between' ) '('"`
 	Lo      *cstAdd    `parser:"  @@ '..'"`
 	Hi      *cstAdd    `parser:"  @@ ')'"`
-	Op      []string   `parser:"| ( @( '==' | '!=' | '<>' | '<=' | '>=' | '<' | '>' | '=~' | '!~' | NotOp | 'has' | 'has_cs' | 'hasprefix' | 'hasprefix_cs' | 'hassuffix' | 'hassuffix_cs' | 'contains' | 'contains_cs' | 'startswith' | 'startswith_cs' | 'endswith' | 'endswith_cs' | 'like' | 'notlike' | 'likecs' | 'notlikecs' | 'notcontains' | 'notcontainscs' | 'containscs' | 'notbetween' ) | @'matches' @'regex' )"`
+	Op      []string   `parser:"| ( @( '==' | '=' | '!=' | '<>' | '<=' | '>=' | '<' | '>' | '=~' | '!~' | NotOp | 'has' | 'has_cs' | 'hasprefix' | 'hasprefix_cs' | 'hassuffix' | 'hassuffix_cs' | 'contains' | 'contains_cs' | 'startswith' | 'startswith_cs' | 'endswith' | 'endswith_cs' | 'like' | 'notlike' | 'likecs' | 'notlikecs' | 'notcontains' | 'notcontainscs' | 'containscs' | 'notbetween' ) | @'matches' @'regex' )"`
 	R       *cstAdd    `parser:"  @@"`
 }
 
@@ -606,7 +607,7 @@ type cstSuffix struct {
 	span
 	Member *cstName `parser:"  '.' @@"`
 	Args   *cstArgs `parser:"  @@?"`
-	Index  *cstOr   `parser:"| '[' @@ ']'"`
+	Index  *cstOr   `parser:"| '.'? '[' @@ ']'"`
 }
 
 type cstArgs struct {
@@ -638,6 +639,7 @@ type cstPrimary struct {
 	Paren     []*cstPipe    `parser:"| '(' @@ ( ',' @@ )* ')'"`
 	Call      *cstCall      `parser:"| @@"`
 	Name      *cstName      `parser:"| @@"`
+	Star      bool          `parser:"| @'*'"`
 }
 
 type cstName struct {
@@ -648,13 +650,13 @@ type cstName struct {
 
 type cstDatatable struct {
 	span
-	Cols   []*cstColDecl `parser:"'datatable' '(' @@ ( ',' @@ )* ')'"`
+	Cols   []*cstColDecl `parser:"'datatable' '(' @@ ( ',' @@ )* ','? ')'"`
 	Values []*cstOr      `parser:"'[' ( @@ ( ',' @@ )* ','? )? ']'"`
 }
 
 type cstExternal struct {
 	span
-	Cols []*cstColDecl `parser:"'externaldata' '(' @@ ( ',' @@ )* ')'"`
+	Cols []*cstColDecl `parser:"'externaldata' '(' @@ ( ',' @@ )* ','? ')'"`
 	URIs []*cstOr      `parser:"'[' ( @@ ( ',' @@ )* ','? )? ']'"`
 	With []*cstWithOpt `parser:"( 'with' '(' ( @@ ( ',' @@ )* )? ')' )?"`
 }

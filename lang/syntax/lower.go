@@ -275,7 +275,13 @@ func (l *lowerer) op(o *cstOp) ast.Op {
 		if c.Star {
 			out.Columns = []ast.Expr{&ast.Star{}}
 		}
-		out.Columns = append(out.Columns, l.ors(c.Cols)...)
+		for _, n := range l.nameds(c.Cols) {
+			if len(n.Names) == 1 {
+				out.Columns = append(out.Columns, &ast.NamedArg{Pos: n.Pos, Name: n.Names[0], Value: n.X})
+			} else {
+				out.Columns = append(out.Columns, n.X)
+			}
+		}
 		return out
 	case o.Join != nil:
 		c := o.Join
@@ -401,7 +407,11 @@ func (l *lowerer) union(c *cstUnion) ast.Op {
 }
 
 func (l *lowerer) evaluate(c *cstEvaluate) ast.Op {
-	return &ast.Evaluate{OpBase: base(l, c.span), Options: l.opts(c.Opts), Call: l.call(c.Call)}
+	out := &ast.Evaluate{OpBase: base(l, c.span), Options: l.opts(c.Opts), Call: l.call(c.Call)}
+	if c.Schema != nil {
+		out.Schema = l.typeRef(c.Schema)
+	}
+	return out
 }
 
 func (l *lowerer) search(c *cstSearch) ast.Op {
@@ -677,6 +687,9 @@ func (l *lowerer) cmp(c *cstCmp) ast.Expr {
 			x = &ast.Between{Pos: ast.Pos{Sp: sp}, Not: t.Between == "!between", X: x, Lo: l.add(t.Lo), Hi: l.add(t.Hi)}
 		default:
 			op := strings.Join(t.Op, " ")
+			if op == "=" {
+				op = "==" // accepted as a synonym of ==
+			}
 			if strings.HasPrefix(op, "!") && op != "!=" && op != "!~" && !negatedOps[op] {
 				l.errorf(lang.Span{Start: t.Pos.Offset, End: t.Pos.Offset + len(op)}, "unknown operator %q", op)
 			}
@@ -888,6 +901,8 @@ func (l *lowerer) primary(c *cstPrimary) ast.Expr {
 		return call
 	case c.Name != nil:
 		return l.wordLiteral(l.name(c.Name))
+	case c.Star:
+		return &ast.Star{Pos: ast.Pos{Sp: sp}}
 	}
 	return nil
 }
@@ -1178,7 +1193,7 @@ func (l *lowerer) json(b *strings.Builder, j *cstJSON) {
 	}
 }
 
-var realRe = regexp.MustCompile(`^(?:\d+\.\d+(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+)$`)
+var realRe = regexp.MustCompile(`^(?:\d+\.\d*(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+)$`)
 
 func writeJSONString(b *strings.Builder, s string) {
 	enc, _ := json.Marshal(s)

@@ -41,12 +41,11 @@ func Parse(src *lang.Source) (q *ast.Query, diags lang.List) {
 			diags.Errorf(lang.Span{}, "internal", "internal parser error: %v", r)
 		}
 	}()
-	toks, ok := scan(src, &diags)
+	toks, all, ok := scan(src, &diags)
 	if !ok {
 		return q, diags
 	}
-	_ = toks
-	cst, err := queryParser.ParseString(src.Name, src.Text)
+	cst, err := queryParser.ParseFromLexer(peeking(all))
 	l := &lowerer{src: src}
 	if err != nil {
 		diags.Add(translate(src, toks, err))
@@ -68,11 +67,11 @@ func ParseExpr(src *lang.Source) (x ast.Expr, diags lang.List) {
 			diags.Errorf(lang.Span{}, "internal", "internal parser error: %v", r)
 		}
 	}()
-	toks, ok := scan(src, &diags)
+	toks, all, ok := scan(src, &diags)
 	if !ok {
 		return nil, diags
 	}
-	cst, err := exprParser.ParseString(src.Name, src.Text)
+	cst, err := exprParser.ParseFromLexer(peeking(all))
 	if err != nil {
 		diags.Add(translate(src, toks, err))
 		return nil, diags
@@ -84,31 +83,51 @@ func ParseExpr(src *lang.Source) (x ast.Expr, diags lang.List) {
 	return x, diags
 }
 
+type sliceLexer struct {
+	toks []lexer.Token
+	i    int
+}
+
+func (s *sliceLexer) Next() (lexer.Token, error) {
+	t := s.toks[s.i]
+	if s.i < len(s.toks)-1 {
+		s.i++
+	}
+	return t, nil
+}
+
+// peeking hands already-lexed tokens (ending with EOF) to participle.
+func peeking(all []lexer.Token) *lexer.PeekingLexer {
+	pl, _ := lexer.Upgrade(&sliceLexer{toks: all}, tokWhitespace, tokComment)
+	return pl
+}
+
 // scan lexes src, reporting stray characters, unterminated strings,
-// unbalanced brackets and the size and nesting limits before parsing.
-func scan(src *lang.Source, diags *lang.List) ([]lexer.Token, bool) {
+// unbalanced brackets and the size and nesting limits before parsing. It
+// returns the significant tokens and all tokens (with whitespace and comments).
+func scan(src *lang.Source, diags *lang.List) (toks, all []lexer.Token, ok bool) {
 	if len(src.Text) > MaxQueryBytes {
 		diags.Errorf(lang.Span{}, "limit", "query is too long (%d bytes; the limit is %d)", len(src.Text), MaxQueryBytes)
-		return nil, false
+		return nil, nil, false
 	}
 	lx, err := kqlLexer.LexString(src.Name, src.Text)
 	if err != nil {
 		diags.Errorf(lang.Span{}, "syntax", "%v", err)
-		return nil, false
+		return nil, nil, false
 	}
-	var toks []lexer.Token
 	type open struct {
 		tok lexer.Token
 	}
 	var stack []open
 	closer := map[string]string{"(": ")", "[": "]", "{": "}"}
-	ok := true
+	ok = true
 	for {
 		t, err := lx.Next()
 		if err != nil {
 			diags.Errorf(lang.Span{}, "syntax", "%v", err)
-			return nil, false
+			return nil, nil, false
 		}
+		all = append(all, t)
 		if t.EOF() {
 			toks = append(toks, t)
 			break
@@ -119,13 +138,13 @@ func scan(src *lang.Source, diags *lang.List) ([]lexer.Token, bool) {
 		toks = append(toks, t)
 		if len(toks) > MaxTokens {
 			diags.Errorf(lang.Span{}, "limit", "query has too many tokens (the limit is %d)", MaxTokens)
-			return nil, false
+			return nil, nil, false
 		}
 		sp := lang.Span{Start: t.Pos.Offset, End: tokEnd(&t)}
 		switch t.Type {
 		case tokBadString:
 			diags.Errorf(sp, "syntax", "unterminated string")
-			return toks, false
+			return toks, all, false
 		case tokBad:
 			diags.Errorf(sp, "syntax", "unexpected character %q", t.Value)
 			ok = false
@@ -135,17 +154,17 @@ func scan(src *lang.Source, diags *lang.List) ([]lexer.Token, bool) {
 				stack = append(stack, open{t})
 				if len(stack) > MaxNesting {
 					diags.Errorf(sp, "limit", "brackets are nested too deeply (the limit is %d)", MaxNesting)
-					return toks, false
+					return toks, all, false
 				}
 			case ")", "]", "}":
 				if len(stack) == 0 {
 					diags.Errorf(sp, "syntax", "unexpected '%s' with no matching '%s'", t.Value, opener(t.Value))
-					return toks, false
+					return toks, all, false
 				}
 				top := stack[len(stack)-1].tok
 				if closer[top.Value] != t.Value {
 					diags.Errorf(sp, "syntax", "expected '%s' to close '%s' opened at %d:%d, found '%s'", closer[top.Value], top.Value, top.Pos.Line, top.Pos.Column, t.Value)
-					return toks, false
+					return toks, all, false
 				}
 				stack = stack[:len(stack)-1]
 			}
@@ -154,9 +173,9 @@ func scan(src *lang.Source, diags *lang.List) ([]lexer.Token, bool) {
 	if len(stack) > 0 {
 		top := stack[len(stack)-1].tok
 		diags.Errorf(lang.Span{Start: len(src.Text), End: len(src.Text)}, "syntax", "expected '%s' to close '%s' opened at %d:%d", closer[top.Value], top.Value, top.Pos.Line, top.Pos.Column)
-		return toks, false
+		return toks, all, false
 	}
-	return toks, ok
+	return toks, all, ok
 }
 
 func opener(c string) string {

@@ -20,6 +20,7 @@ import (
 //	RFC 850     Saturday, 08-Nov-14 15:05:02 GMT, 08-Nov-14 15:05:02
 //	US          10/26/2023, 02/17/2016 08:40:01, 10/26/2023 1:56:15 AM, 12-02-2022,
 //	            2023/10/26 13:56:15
+//	commas      2025, 6, 14 and 2025, 6, 14, 13, 45, 7.5 (year, month, day, hour, minute, second)
 //
 // Fractions keep at most 7 digits (100 ns ticks; further digits are
 // truncated). Zones: Z, UTC, UT, GMT, ±hh, ±hh:mm, ±hhmm and the US zones
@@ -33,6 +34,8 @@ func ParseDateTime(s string) (int64, error) {
 	ok := false
 	if len(t) >= 5 && isDigit(t[0]) && isDigit(t[1]) && isDigit(t[2]) && isDigit(t[3]) && (t[4] == '-' || t[4] == '/') {
 		ok = p.parseYMD(t)
+	} else if len(t) >= 5 && isDigit(t[0]) && isDigit(t[3]) && strings.IndexByte(t, ',') > 0 && isDigit(t[len(t)-1]) {
+		ok = p.parseCommas(t)
 	} else if isDigit(t[0]) {
 		ok = p.parseMDY(t)
 		if !ok {
@@ -184,6 +187,32 @@ func (p *dtParts) parseMDY(t string) bool {
 		return true
 	}
 	return p.parseTime(c, true)
+}
+
+// parseCommas: 2025, 6, 14[, 13[, 45[, 7.5]]] (year, month, day, hour, minute, second).
+func (p *dtParts) parseCommas(t string) bool {
+	parts := strings.Split(t, ",")
+	if len(parts) < 3 || len(parts) > 6 {
+		return false
+	}
+	dst := []*int{&p.year, &p.month, &p.day, &p.hour, &p.minute, &p.second}
+	for i, part := range parts {
+		c := &scanner{s: strings.TrimSpace(part)}
+		v, ok := c.num(1, 4)
+		if !ok {
+			return false
+		}
+		*dst[i] = v
+		if i == 5 && c.accept('.') {
+			if p.frac, ok = c.fraction(); !ok {
+				return false
+			}
+		}
+		if !c.eof() {
+			return false
+		}
+	}
+	return true
 }
 
 func twoDigitYear(y int) int {

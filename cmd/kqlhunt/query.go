@@ -1,0 +1,153 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kqlhunt/kqlhunt/exec/catalog"
+	"github.com/kqlhunt/kqlhunt/exec/engine"
+	"github.com/kqlhunt/kqlhunt/exec/output"
+	"github.com/kqlhunt/kqlhunt/exec/source"
+	"github.com/kqlhunt/kqlhunt/lang"
+	"github.com/kqlhunt/kqlhunt/lang/types"
+)
+
+// QueryCmd runs a query over data files.
+type QueryCmd struct {
+	Data      []string `name:"data" short:"d" help:"Bind a table: [NAME=]PATH (file, directory or glob). Repeatable." placeholder:"[NAME=]PATH"`
+	Format    string   `name:"format" default:"table" enum:"table,csv,tsv,json,jsonl" help:"Output format: table, csv, tsv, json, jsonl."`
+	Now       string   `name:"now" help:"Pin now() and ago() to this datetime (e.g. 2024-03-01T00:00:00Z)." placeholder:"DATETIME"`
+	MaxMemory string   `name:"max-memory" help:"Memory budget of the query (e.g. 2GiB, 500MB); default 75% of RAM." placeholder:"SIZE"`
+	Timeout   string   `name:"timeout" help:"Stop the query after this long (e.g. 30s, 5m)." placeholder:"DUR"`
+	QueryInput
+}
+
+// Run executes the query and writes its result.
+func (c *QueryCmd) Run(e *env) error {
+	name, text, err := c.QueryInput.load(e)
+	if err != nil {
+		return err
+	}
+	opts := engine.Options{}
+	if c.Now != "" {
+		ns, err := types.ParseDateTime(c.Now)
+		if err != nil {
+			return &exitError{exitQuery, fmt.Sprintf("kqlhunt: --now: %v", err)}
+		}
+		opts.Now = time.Unix(0, ns).UTC()
+	}
+	if c.MaxMemory != "" {
+		n, err := parseSize(c.MaxMemory)
+		if err != nil {
+			return &exitError{exitQuery, fmt.Sprintf("kqlhunt: --max-memory: %v", err)}
+		}
+		opts.MaxMemory = n
+	} else {
+		opts.MaxMemory = defaultMaxMemory()
+	}
+	if c.Timeout != "" {
+		d, err := time.ParseDuration(c.Timeout)
+		if err != nil {
+			ns, err2 := types.ParseTimeSpan(c.Timeout)
+			if err2 != nil {
+				return &exitError{exitQuery, fmt.Sprintf("kqlhunt: --timeout: %v", err)}
+			}
+			d = time.Duration(ns)
+		}
+		opts.Timeout = d
+	}
+	cat := catalog.New()
+	var binds []source.Binding
+	for _, d := range c.Data {
+		b := source.Binding{Path: d}
+		if i := strings.Index(d, "="); i > 0 && !strings.ContainsAny(d[:i], "/\\") {
+			b.Name, b.Path = d[:i], d[i+1:]
+		}
+		binds = append(binds, b)
+	}
+	if len(binds) > 0 {
+		if err := source.Bind(cat, binds, source.Options{}); err != nil {
+			return &exitError{exitData, "kqlhunt: " + err.Error()}
+		}
+	}
+	opts.Catalog = cat
+	src := lang.NewSource(name, text)
+	ctx := context.Background()
+	q, err := engine.Prepare(ctx, src, opts)
+	if err != nil {
+		return queryErr(err)
+	}
+	defer q.Close()
+	if _, err := output.Write(ctx, e.stdout, c.Format, q, output.Options{}); err != nil {
+		return queryErr(err)
+	}
+	if probs := cat.Problems(); len(probs) > 0 {
+		fmt.Fprintf(e.stderr, "kqlhunt: warning: %d input rows could not be loaded fully (first: %s:%d: %s)\n",
+			len(probs), probs[0].File, probs[0].Line, probs[0].Reason)
+	}
+	return nil
+}
+
+func queryErr(err error) error {
+	var le *lang.Error
+	if errors.As(err, &le) {
+		return &exitError{exitQuery, strings.TrimRight(le.Diags.Render(le.Src, 10), "\n")}
+	}
+	var se *source.Error
+	if errors.As(err, &se) {
+		return &exitError{exitData, "kqlhunt: " + se.Error()}
+	}
+	var ee *engine.Error
+	if errors.As(err, &ee) && ee.Pos {
+		return &exitError{exitQuery, ee.Error()}
+	}
+	return &exitError{exitQuery, "kqlhunt: " + err.Error()}
+}
+
+// parseSize parses 2GiB, 500MB, 1G, 1048576.
+func parseSize(s string) (int64, error) {
+	t := strings.TrimSpace(strings.ToUpper(s))
+	mult := int64(1)
+	for _, u := range []struct {
+		suf string
+		m   int64
+	}{{"KIB", 1 << 10}, {"MIB", 1 << 20}, {"GIB", 1 << 30}, {"TIB", 1 << 40},
+		{"KB", 1000}, {"MB", 1000 * 1000}, {"GB", 1000 * 1000 * 1000}, {"TB", 1000 * 1000 * 1000 * 1000},
+		{"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"T", 1 << 40}, {"B", 1}} {
+		if strings.HasSuffix(t, u.suf) {
+			t = strings.TrimSpace(strings.TrimSuffix(t, u.suf))
+			mult = u.m
+			break
+		}
+	}
+	f, err := strconv.ParseFloat(t, 64)
+	if err != nil || f <= 0 {
+		return 0, fmt.Errorf("invalid size %q (use e.g. 2GiB or 500MB)", s)
+	}
+	return int64(f * float64(mult)), nil
+}
+
+// defaultMaxMemory is 75% of physical memory (0 = unlimited when unknown).
+func defaultMaxMemory() int64 {
+	b, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "MemTotal:") {
+			f := strings.Fields(line)
+			if len(f) >= 2 {
+				kb, err := strconv.ParseInt(f[1], 10, 64)
+				if err == nil {
+					return kb * 1024 * 3 / 4
+				}
+			}
+		}
+	}
+	return 0
+}

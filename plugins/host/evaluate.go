@@ -1,0 +1,230 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+
+	"github.com/kqlhunt/kqlhunt/exec/kernels"
+	"github.com/kqlhunt/kqlhunt/plugins/internal/pb"
+	"github.com/kqlhunt/kqlhunt/plugins/internal/wire"
+	"github.com/kqlhunt/kqlhunt/plugins/sdk"
+)
+
+// Input is the record stream sent to a plugin; Next returns (nil, nil) at
+// the end and the caller of Evaluate keeps ownership of the stream.
+type Input interface {
+	Schema() *arrow.Schema
+	Next(ctx context.Context) (arrow.Record, error)
+}
+
+// Output is the record stream a plugin returns. Next returns (nil, nil) at
+// the end; the caller releases each record and must Close the stream.
+type Output struct {
+	name   string
+	h      *Host
+	p      *proc
+	ctx    context.Context
+	cancel context.CancelFunc
+	stream pb.Detector_EvaluateClient
+	schema *arrow.Schema
+	mem    memory.Allocator
+	sendErr chan error
+	done   bool
+}
+
+// Schema is the declared output schema for this call.
+func (o *Output) Schema() *arrow.Schema { return o.schema }
+
+// Evaluate starts a plugin call. args are the call's arguments; in is read to
+// its end by a background sender. Errors name the plugin.
+func (h *Host) Evaluate(ctx context.Context, name string, args []sdk.Arg, in Input, mem memory.Allocator) (*Output, error) {
+	desc, err := h.Describe(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkArgs(desc, args); err != nil {
+		return nil, err
+	}
+	schema, err := desc.OutputSchema(in.Schema())
+	if err != nil {
+		return nil, err
+	}
+	p, err := h.start(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	cctx, cancel := context.WithTimeout(ctx, h.opts.Timeout)
+	stream, err := p.rpc.Evaluate(cctx, wire.CallOptions()...)
+	if err != nil {
+		cancel()
+		h.stop(name, p)
+		return nil, h.failure(name, p, cctx, err)
+	}
+	sb, err := wire.EncodeSchema(in.Schema(), mem)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	call := &pb.Call{InputSchema: sb}
+	for _, a := range args {
+		call.Args = append(call.Args, &pb.Arg{Name: a.Name, Kind: a.Kind, Value: a.Value})
+	}
+	if err := stream.Send(&pb.Frame{Kind: &pb.Frame_Call{Call: call}}); err != nil {
+		cancel()
+		h.stop(name, p)
+		return nil, h.failure(name, p, cctx, err)
+	}
+	o := &Output{name: name, h: h, p: p, ctx: cctx, cancel: cancel, stream: stream, schema: schema, mem: mem, sendErr: make(chan error, 1)}
+	go o.send(in)
+	return o, nil
+}
+
+func checkArgs(desc *sdk.Description, args []sdk.Arg) error {
+	known := map[string]bool{}
+	for _, p := range desc.Params {
+		known[p.Name] = true
+	}
+	given := map[string]bool{}
+	for _, a := range args {
+		if !known[a.Name] {
+			return fmt.Errorf("plugin %s has no parameter %s; it takes %s", desc.Name, a.Name, signature(desc))
+		}
+		given[a.Name] = true
+	}
+	for _, p := range desc.Params {
+		if !p.Optional && !given[p.Name] {
+			return fmt.Errorf("plugin %s needs argument %s; it takes %s", desc.Name, p.Name, signature(desc))
+		}
+	}
+	return nil
+}
+
+func signature(d *sdk.Description) string {
+	var parts []string
+	for _, p := range d.Params {
+		s := p.Name + ":" + p.Type
+		if p.Optional {
+			s = "[" + s + "]"
+		}
+		parts = append(parts, s)
+	}
+	return d.Name + "(" + strings.Join(parts, ", ") + ")"
+}
+
+// send streams the input to the plugin, then closes the sending side.
+func (o *Output) send(in Input) {
+	err := func() error {
+		for {
+			rec, err := in.Next(o.ctx)
+			if err != nil {
+				return err
+			}
+			if rec == nil {
+				break
+			}
+			b, err := wire.EncodeRecord(rec, o.mem)
+			rec.Release()
+			if err != nil {
+				return err
+			}
+			if err := o.stream.Send(&pb.Frame{Kind: &pb.Frame_Batch{Batch: b}}); err != nil {
+				return nil // the receiving side reports what went wrong
+			}
+		}
+		if err := o.stream.Send(&pb.Frame{Kind: &pb.Frame_End{End: true}}); err != nil {
+			return nil
+		}
+		return o.stream.CloseSend()
+	}()
+	o.sendErr <- err
+	if err != nil {
+		o.cancel()
+	}
+}
+
+// Next returns the next output record, or (nil, nil) at the end.
+func (o *Output) Next() (arrow.Record, error) {
+	if o.done {
+		return nil, nil
+	}
+	f, err := o.stream.Recv()
+	if err != nil {
+		o.done = true
+		select {
+		case serr := <-o.sendErr:
+			if serr != nil {
+				return nil, fmt.Errorf("reading the input of plugin %s: %w", o.name, serr)
+			}
+		default:
+		}
+		if errors.Is(err, io.EOF) {
+			o.h.stop(o.name, o.p)
+			return nil, fmt.Errorf("plugin %s closed the call without finishing it", o.name)
+		}
+		o.h.stop(o.name, o.p)
+		return nil, o.h.failure(o.name, o.p, o.ctx, err)
+	}
+	switch k := f.Kind.(type) {
+	case *pb.Frame_Batch:
+		rec, err := wire.DecodeRecord(k.Batch, o.mem)
+		if err != nil {
+			o.done = true
+			o.h.stop(o.name, o.p)
+			return nil, fmt.Errorf("plugin %s sent data that is not Arrow: %v", o.name, err)
+		}
+		if err := sameSchema(o.schema, rec.Schema()); err != nil {
+			rec.Release()
+			o.done = true
+			o.h.stop(o.name, o.p)
+			return nil, fmt.Errorf("plugin %s returned a schema other than the one it declared: %v", o.name, err)
+		}
+		if !rec.Schema().Equal(o.schema) {
+			// Same names and KQL kinds; rebind to the declared schema.
+			cols := rec.Columns()
+			out := arrowRecord(o.schema, cols, rec.NumRows())
+			rec.Release()
+			rec = out
+		}
+		return rec, nil
+	case *pb.Frame_Error:
+		o.done = true
+		return nil, fmt.Errorf("plugin %s: %s", o.name, k.Error.Message)
+	case *pb.Frame_End:
+		o.done = true
+		return nil, nil
+	}
+	o.done = true
+	o.h.stop(o.name, o.p)
+	return nil, fmt.Errorf("plugin %s sent an unknown message", o.name)
+}
+
+// Close ends the call.
+func (o *Output) Close() {
+	o.cancel()
+}
+
+func sameSchema(want, got *arrow.Schema) error {
+	describe := func(s *arrow.Schema) string {
+		var parts []string
+		for _, f := range s.Fields() {
+			parts = append(parts, f.Name+":"+kernels.KindOf(f).String())
+		}
+		return "(" + strings.Join(parts, ", ") + ")"
+	}
+	if want.NumFields() != got.NumFields() {
+		return fmt.Errorf("got %s, declared %s", describe(got), describe(want))
+	}
+	for i := range want.Fields() {
+		wf, gf := want.Field(i), got.Field(i)
+		if wf.Name != gf.Name || kernels.KindOf(wf) != kernels.KindOf(gf) || !arrow.TypeEqual(wf.Type, gf.Type) {
+			return fmt.Errorf("got %s, declared %s", describe(got), describe(want))
+		}
+	}
+	return nil
+}

@@ -1,0 +1,238 @@
+package host
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+
+	"github.com/kqlhunt/kqlhunt/exec/kernels"
+	"github.com/kqlhunt/kqlhunt/lang/types"
+	"github.com/kqlhunt/kqlhunt/plugins/sdk"
+)
+
+var pluginDir string
+
+// TestMain builds the test plugin once and installs it under several names.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "kqlhunt-plugins")
+	if err != nil {
+		panic(err)
+	}
+	bin := filepath.Join(dir, "testplugin")
+	out, err := exec.Command("go", "build", "-o", bin, "./testdata/testplugin").CombinedOutput()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "building the test plugin: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	data, _ := os.ReadFile(bin)
+	sum := sha256.Sum256(data)
+	var manifest strings.Builder
+	for _, name := range []string{"echo", "crash", "hang", "liar", "failer", "tampered", "unlisted"} {
+		path := filepath.Join(dir, FilePrefix+name)
+		if err := os.WriteFile(path, data, 0o755); err != nil {
+			panic(err)
+		}
+		switch name {
+		case "unlisted":
+		case "tampered":
+			fmt.Fprintf(&manifest, "%s  %s\n", strings.Repeat("0", 64), FilePrefix+name)
+		default:
+			fmt.Fprintf(&manifest, "%s  %s\n", hex.EncodeToString(sum[:]), FilePrefix+name)
+		}
+	}
+	os.WriteFile(filepath.Join(dir, ManifestName), []byte(manifest.String()), 0o644)
+	os.Remove(bin)
+	pluginDir = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// input is an in-memory record stream of nBatches batches of 3 rows.
+type input struct {
+	schema   *arrow.Schema
+	mem      memory.Allocator
+	nBatches int
+	sent     int
+}
+
+func newInput(mem memory.Allocator, nBatches int) *input {
+	return &input{schema: arrow.NewSchema([]arrow.Field{kernels.Field("User", types.String)}, nil), mem: mem, nBatches: nBatches}
+}
+
+func (in *input) Schema() *arrow.Schema { return in.schema }
+
+func (in *input) Next(ctx context.Context) (arrow.Record, error) {
+	if in.sent == in.nBatches {
+		return nil, nil
+	}
+	in.sent++
+	b := array.NewStringBuilder(in.mem)
+	defer b.Release()
+	b.AppendValues([]string{"alice", "bob", "carol"}, nil)
+	col := b.NewArray()
+	defer col.Release()
+	return array.NewRecord(in.schema, []arrow.Array{col}, 3), nil
+}
+
+func newHost(t *testing.T, timeout time.Duration) *Host {
+	t.Helper()
+	h, err := New(Options{Dirs: []string{pluginDir}, Timeout: timeout})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(h.Close)
+	return h
+}
+
+// collect reads an output stream to its end.
+func collect(t *testing.T, o *Output) ([]string, error) {
+	t.Helper()
+	defer o.Close()
+	var rows []string
+	for {
+		rec, err := o.Next()
+		if err != nil || rec == nil {
+			return rows, err
+		}
+		users := rec.Column(0).(*array.String)
+		scores := rec.Column(1).(*array.Float64)
+		for i := 0; i < int(rec.NumRows()); i++ {
+			rows = append(rows, fmt.Sprintf("%s=%g", users.Value(i), scores.Value(i)))
+		}
+		rec.Release()
+	}
+}
+
+func TestEvaluateEcho(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	h := newHost(t, 30*time.Second)
+	out, err := h.Evaluate(context.Background(), "echo", []sdk.Arg{{Name: "factor", Kind: "real", Value: "10"}}, newInput(mem, 2), mem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := out.Schema().String(); !strings.Contains(got, "User") || !strings.Contains(got, "Score") {
+		t.Fatalf("schema %s", got)
+	}
+	rows, err := collect(t, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "alice=0 bob=10 carol=20 alice=0 bob=10 carol=20"
+	if strings.Join(rows, " ") != want {
+		t.Fatalf("got %v, want %s", rows, want)
+	}
+	// The default of an omitted optional argument applies.
+	out, err = h.Evaluate(context.Background(), "echo", nil, newInput(mem, 1), mem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err = collect(t, out)
+	if err != nil || strings.Join(rows, " ") != "alice=0 bob=2 carol=4" {
+		t.Fatalf("default factor: %v %v", rows, err)
+	}
+	mem.AssertSize(t, 0)
+}
+
+func TestDescribe(t *testing.T) {
+	h := newHost(t, 30*time.Second)
+	d, err := h.Describe(context.Background(), "echo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Name != "echo" || d.Version != "0.0.1" || len(d.Params) != 1 || d.Params[0].Name != "factor" || !d.KeepInput {
+		t.Fatalf("describe: %+v", d)
+	}
+	if _, err := h.Evaluate(context.Background(), "echo", []sdk.Arg{{Name: "nope", Kind: "long", Value: "1"}}, newInput(memory.NewGoAllocator(), 1), memory.NewGoAllocator()); err == nil ||
+		!strings.Contains(err.Error(), "has no parameter nope") || !strings.Contains(err.Error(), "echo([factor:real])") {
+		t.Fatalf("unknown argument: %v", err)
+	}
+}
+
+// Each broken plugin gives an error naming it, and the host still works afterwards.
+func TestBrokenPlugins(t *testing.T) {
+	h := newHost(t, 3*time.Second)
+	cases := []struct {
+		name string
+		want []string
+	}{
+		{"crash", []string{"plugin crash crashed", "assignment to entry in nil map"}},
+		{"hang", []string{"plugin hang did not answer within its time limit"}},
+		{"liar", []string{"plugin liar returned a schema other than the one it declared", "Surprise:string", "Score:real"}},
+		{"failer", []string{"plugin failer: the input has no column I can score"}},
+		{"tampered", []string{"plugin tampered: checksum", "does not match SHA256SUMS"}},
+		{"unlisted", []string{"plugin unlisted:", "has no checksum in SHA256SUMS", "sha256sum kqlhunt-plugin-unlisted >> SHA256SUMS"}},
+		{"missing", []string{"no plugin named missing"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			mem := memory.NewGoAllocator()
+			start := time.Now()
+			out, err := h.Evaluate(context.Background(), c.name, nil, newInput(mem, 3), mem)
+			if err == nil {
+				_, err = collect(t, out)
+			}
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+			if time.Since(start) > 20*time.Second {
+				t.Errorf("took %v", time.Since(start))
+			}
+			// The host keeps working: a good plugin still answers.
+			out, err = h.Evaluate(context.Background(), "echo", nil, newInput(mem, 1), mem)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rows, err := collect(t, out); err != nil || len(rows) != 3 {
+				t.Fatalf("echo after %s: %v %v", c.name, rows, err)
+			}
+		})
+	}
+	// A crashed plugin is started afresh on the next call.
+	mem := memory.NewGoAllocator()
+	out, err := h.Evaluate(context.Background(), "crash", nil, newInput(mem, 1), mem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows, err := collect(t, out); err != nil || len(rows) != 3 {
+		t.Fatalf("crash plugin, one batch, after restart: %v %v", rows, err)
+	}
+}
+
+func TestDiscovery(t *testing.T) {
+	h, err := New(Options{Dirs: []string{pluginDir}, Builtins: map[string]func() *exec.Cmd{"echo": nil, "rarity": nil}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, p := range h.Plugins() {
+		kind := "file"
+		if p.Builtin {
+			kind = "builtin"
+		}
+		names = append(names, p.Name+":"+kind)
+	}
+	want := "crash:file echo:builtin failer:file hang:file liar:file rarity:builtin tampered:file unlisted:file"
+	if strings.Join(names, " ") != want {
+		t.Fatalf("got %v", names)
+	}
+	if _, err := New(Options{Dirs: []string{filepath.Join(pluginDir, "nope")}}); err == nil {
+		t.Fatal("a missing directory must be an error")
+	}
+}
