@@ -40,6 +40,9 @@ type cli struct {
 	Fmt       FmtCmd       `cmd:"" help:"Print a query in canonical form."`
 	Query     QueryCmd     `cmd:"" help:"Run a query over data files and print the result."`
 	Functions FunctionsCmd `cmd:"" help:"List the functions kqlhunt knows."`
+	Plugins   PluginsCmd   `cmd:"" help:"List detector plugins, or show one's signature."`
+
+	PluginServe PluginServeCmd `cmd:"" name:"plugin-serve" hidden:"" help:"Serve a built-in detector (run by kqlhunt itself)."`
 }
 
 func main() {

@@ -15,6 +15,7 @@ package expr
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -197,6 +198,9 @@ func (c *compiler) ident(e *ast.Ident) (Evaluator, error) {
 }
 
 func (c *compiler) callExpr(e *ast.Call) (Evaluator, error) {
+	if t, ok := e.Info().Ref.(*check.TypeOf); ok {
+		return &constEval{kind: t.Kind, v: nil}, nil
+	}
 	if inl, ok := e.Info().Ref.(*check.Inline); ok {
 		res := check.BlockResult(inl.Body)
 		if res == nil {
@@ -231,7 +235,44 @@ func (c *compiler) callExpr(e *ast.Call) (Evaluator, error) {
 	if f := funcs.Lookup(name); f != nil && f.Kind == funcs.Aggregate {
 		return nil, errAt(e, "aggregate %s() cannot be evaluated here", f.Name)
 	}
+	switch name {
+	case "bag_pack_columns":
+		// the kernel takes name/value pairs
+		var args []ast.Expr
+		for _, a := range e.Args {
+			n := check.ExprName(a)
+			args = append(args, strLit(a, n), a)
+		}
+		return c.call(e, args)
+	case "pack_all":
+		var args []ast.Expr
+		if len(e.Args) > 0 {
+			args = append(args, e.Args[0])
+		} else {
+			f := &ast.Literal{Pos: ast.Pos{Sp: e.Span()}, Kind: types.Bool, Value: false}
+			f.Info().Type = types.Bool
+			f.Info().Const = false
+			args = append(args, f)
+		}
+		if c.in != nil {
+			for _, fld := range c.in.Fields() {
+				id := &ast.Ident{Pos: ast.Pos{Sp: e.Span()}, Name: fld.Name}
+				id.Info().Ref = &check.ColumnRef{Name: fld.Name}
+				id.Info().Type = kernels.KindOf(fld)
+				args = append(args, strLit(e, fld.Name), id)
+			}
+		}
+		return c.call(e, args)
+	}
 	return c.call(e, e.Args)
+}
+
+// strLit makes a checked string literal at n's position.
+func strLit(n ast.Node, s string) ast.Expr {
+	l := &ast.Literal{Pos: ast.Pos{Sp: n.Span()}, Kind: types.String, Value: s}
+	l.Info().Type = types.String
+	l.Info().Const = s
+	return l
 }
 
 func releaseAll(recs []arrow.Record) {
@@ -424,6 +465,12 @@ func (e *callEval) Eval(ctx *kernels.Ctx, rec arrow.Record) (d kernels.Datum, er
 	kc.Consts = e.consts
 	defer func() {
 		if r := recover(); r != nil {
+			if re, ok := r.(error); ok {
+				if _, rt := re.(runtime.Error); !rt {
+					err = re // e.g. the memory budget: keep it unwrapped
+					return
+				}
+			}
 			err = errAt(e.node, "%s failed: %v", describe(e.node), r)
 		}
 	}()

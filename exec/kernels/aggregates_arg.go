@@ -55,6 +55,9 @@ type argState struct {
 	extras [][]any
 	first  []any // take_any with several arguments: the first argument, boxed
 	multi  bool
+	// per Update: the batch row that last replaced a group's kept row
+	rowOf   []int32
+	touched []uint32
 }
 
 func newArg(mode argMode) AggKernel {
@@ -134,6 +137,10 @@ func (s *argState) Update(args []Datum, groups []uint32, ngroups int) error {
 		extra[c] = newReader(args[c+1])
 	}
 	s.grow(ngroups, len(extra))
+	// The values of the other columns (and string copies) are taken once per
+	// batch for the groups whose kept row changed, from their final row.
+	s.rowOf = growFill(s.rowOf, ngroups, -1)
+	touched := s.touched[:0]
 	for i, g := range groups {
 		if g == skipGroup {
 			continue
@@ -156,12 +163,20 @@ func (s *argState) Update(args []Datum, groups []uint32, ngroups int) error {
 			case phFloat:
 				s.bf[g] = r.floatAt(i)
 			case phString:
-				s.bs[g] = cloneString(r.stringAt(i))
+				s.bs[g] = r.stringAt(i) // aliases the batch; copied below
 			}
-		}
-		if st == stNull && !multiAny {
+		} else {
 			s.bs[g] = ""
 		}
+		if s.rowOf[g] < 0 {
+			touched = append(touched, g)
+		}
+		s.rowOf[g] = int32(i)
+	}
+	for _, g := range touched {
+		i := int(s.rowOf[g])
+		s.rowOf[g] = -1
+		s.bs[g] = cloneString(s.bs[g])
 		if multiAny {
 			s.first[g] = r.value(i)
 		}
@@ -169,6 +184,7 @@ func (s *argState) Update(args []Datum, groups []uint32, ngroups int) error {
 			s.extras[c][g] = extra[c].value(i)
 		}
 	}
+	s.touched = touched
 	return nil
 }
 

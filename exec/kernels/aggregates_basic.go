@@ -15,7 +15,14 @@ import (
 
 func init() {
 	RegisterAggregate("count", newCount)
-	RegisterAggregate("count_expr", newCount)
+	// count(predicate) is Kusto's obsolete spelling of countif(predicate);
+	// count(x) of another kind counts the rows where x is not null.
+	RegisterAggregate("count_expr", func(ctx *Ctx, argKinds []types.Kind, consts []any, result types.Kind) (AggState, error) {
+		if kindAt(argKinds, 0) == types.Bool {
+			return withIf(newCount, 0)(ctx, argKinds, consts, result)
+		}
+		return newCount(ctx, argKinds, consts, result)
+	})
 	RegisterAggregate("countif", withIf(newCount, 0))
 	RegisterAggregate("sum", newSum)
 	RegisterAggregate("sumif", withIf(newSum, 1))

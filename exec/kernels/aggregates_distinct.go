@@ -526,3 +526,87 @@ func dcountHllKernel(ctx *Ctx, args []Datum, n int) (Datum, error) {
 	}
 	return Datum{Array: b.NewArray(), Scalar: args[0].Scalar, Kind: types.Long}, nil
 }
+
+// HllUnionCount returns the distinct count of the union of hll() sketches
+// (nulls are skipped), for plugins such as dcount_intersect.
+func HllUnionCount(sketches ...string) (int64, error) {
+	s := &distinctState{lvl: hllLevels[4], groups: make([]distinct, 1)}
+	for _, t := range sketches {
+		if err := s.mergeText(0, t); err != nil {
+			return 0, err
+		}
+	}
+	return s.groups[0].count(), nil
+}
+
+// HllIntersectCount estimates the distinct count of the intersection of
+// hll() sketches: exact when every sketch still holds its exact hash set,
+// else by inclusion–exclusion over union counts (clamped at 0).
+func HllIntersectCount(sketches ...string) (int64, error) {
+	if len(sketches) == 0 {
+		return 0, nil
+	}
+	sets := make([]map[uint64]bool, 0, len(sketches))
+	exact := true
+	for _, t := range sketches {
+		p, hashes, regs, err := parseHll(t)
+		if err != nil {
+			return 0, err
+		}
+		if p == 0 {
+			return 0, nil // a null sketch: empty set
+		}
+		if regs != nil {
+			exact = false
+			break
+		}
+		m := make(map[uint64]bool, len(hashes))
+		for _, h := range hashes {
+			m[h] = true
+		}
+		sets = append(sets, m)
+	}
+	if exact {
+		var n int64
+		for h := range sets[0] {
+			in := true
+			for _, o := range sets[1:] {
+				if !o[h] {
+					in = false
+					break
+				}
+			}
+			if in {
+				n++
+			}
+		}
+		return n, nil
+	}
+	// |A1 ∩ ... ∩ Ak| = Σ over non-empty subsets S of (-1)^(|S|+1) |∪S|
+	k := len(sketches)
+	if k > 16 {
+		return 0, fmt.Errorf("dcount intersection of more than 16 sketches")
+	}
+	var total float64
+	for mask := 1; mask < 1<<k; mask++ {
+		var sub []string
+		for i := 0; i < k; i++ {
+			if mask&(1<<i) != 0 {
+				sub = append(sub, sketches[i])
+			}
+		}
+		c, err := HllUnionCount(sub...)
+		if err != nil {
+			return 0, err
+		}
+		if bits.OnesCount(uint(mask))%2 == 1 {
+			total += float64(c)
+		} else {
+			total -= float64(c)
+		}
+	}
+	if total < 0 {
+		total = 0
+	}
+	return int64(math.Round(total)), nil
+}

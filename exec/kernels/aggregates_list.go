@@ -13,10 +13,8 @@ package kernels
 import (
 	"bytes"
 	"encoding/json"
-	"math"
 	"sort"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/memory"
@@ -106,13 +104,18 @@ func (s *listState) Update(args []Datum, groups []uint32, ngroups int) error {
 		if grp.n >= s.max {
 			continue
 		}
-		if !r.valid(i) {
+		switch {
+		case !r.valid(i) && r.kind == types.String:
+			// Kusto strings are never null: a missing string is ""
+			s.scratch = append(s.scratch[:0], '"', '"')
+		case !r.valid(i):
 			if s.mode == listNulls {
 				s.addElem(grp, []byte("null"))
 			}
 			continue
+		default:
+			s.scratch = r.appendJSON(s.scratch[:0], i)
 		}
-		s.scratch = r.appendJSON(s.scratch[:0], i)
 		elem := s.scratch
 		if r.kind == types.Dynamic && s.mode != listNulls && isJSONNull(elem) {
 			continue
@@ -308,16 +311,10 @@ func (r *reader) appendJSON(dst []byte, i int) []byte {
 	return append(dst, "null"...)
 }
 
+// appendJSONFloat renders a real inside dynamic as types.FormatDynamic does
+// (4.0, 2.5, "NaN").
 func appendJSONFloat(dst []byte, f float64) []byte {
-	switch {
-	case math.IsNaN(f):
-		return append(dst, `"NaN"`...)
-	case math.IsInf(f, 1):
-		return append(dst, `"Infinity"`...)
-	case math.IsInf(f, -1):
-		return append(dst, `"-Infinity"`...)
-	}
-	return strconv.AppendFloat(dst, f, 'g', -1, 64)
+	return types.AppendDynamic(dst, f)
 }
 
 // compactJSON removes insignificant whitespace (returns b itself when there is none).
@@ -332,40 +329,7 @@ func compactJSON(b []byte) []byte {
 	return out.Bytes()
 }
 
-const hexDigits = "0123456789abcdef"
-
-func appendJSONString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			switch {
-			case c == '"' || c == '\\':
-				dst = append(dst, '\\', c)
-			case c == '\n':
-				dst = append(dst, '\\', 'n')
-			case c == '\r':
-				dst = append(dst, '\\', 'r')
-			case c == '\t':
-				dst = append(dst, '\\', 't')
-			case c < 0x20:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			default:
-				dst = append(dst, c)
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, `\ufffd`...)
-		} else {
-			dst = append(dst, s[i:i+size]...)
-		}
-		i += size
-	}
-	return append(dst, '"')
-}
+func appendJSONString(dst []byte, s string) []byte { return types.AppendJSONString(dst, s) }
 
 type bagKV struct {
 	key string

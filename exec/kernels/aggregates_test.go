@@ -179,6 +179,7 @@ func TestAggregates(t *testing.T) {
 	cases := []aggCase{
 		{id: "count", groups: g, ngroup: 3, want: []string{"3", "2", "0"}},
 		{id: "count_expr", args: []col{longs(1, nil, 3, 4, nil)}, groups: g, ngroup: 2, want: []string{"2", "1"}},
+		{id: "count_expr", args: []col{bools(true, false, nil, false, true)}, groups: g, ngroup: 2, want: []string{"2", "0"}},
 		{id: "countif", args: []col{bools(true, true, nil, false, true)}, groups: g, ngroup: 2, want: []string{"2", "1"}},
 		{id: "sum", args: []col{longs(1, 2, nil, 4, 5)}, groups: g, ngroup: 3, want: []string{"6", "6", "0"}},
 		{id: "sum", args: []col{ints(1, 2, nil, 4, 5)}, groups: g, ngroup: 2, want: []string{"6", "6"}},
@@ -440,8 +441,8 @@ func TestTdigest(t *testing.T) {
 		return out.Array.(*array.String).Value(0)
 	}
 	w := longs(1, 2)
-	if got := pct(digestOf(reals(1.0, 2.0), &w), 50); got != "2" {
-		t.Errorf("weighted P50 = %s, want 2", got)
+	if got := pct(digestOf(reals(1.0, 2.0), &w), 50); got != "2.0" {
+		t.Errorf("weighted P50 = %s, want 2.0", got)
 	}
 	var xs, ys []any
 	for i := int64(1); i <= 10; i++ {
@@ -518,5 +519,45 @@ func TestMultiFinishStruct(t *testing.T) {
 	got := []string{strings.Join(render(s.Field(0)), ","), strings.Join(render(s.Field(1)), ","), strings.Join(render(s.Field(2)), ",")}
 	if want := []string{"9,4", "b,c", "null,2.5"}; strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("fields = %q, want %q", got, want)
+	}
+}
+
+func TestHllIntersect(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	sketch := func(pred func(int64) bool) string {
+		k, _ := Aggregate("hll")
+		st, _ := k(&Ctx{Mem: mem}, []types.Kind{types.Long}, nil, types.Dynamic)
+		var vals []any
+		for x := int64(1); x <= 100; x++ {
+			if pred(x) {
+				vals = append(vals, x)
+			} else {
+				vals = append(vals, int64(0))
+			}
+		}
+		d := longs(vals...).datum(mem)
+		if err := st.Update([]Datum{d}, make([]uint32, len(vals)), 1); err != nil {
+			t.Fatal(err)
+		}
+		d.Release()
+		out, _ := st.Finish(mem, 1)
+		defer out.Release()
+		return out.(*array.String).Value(0)
+	}
+	even := sketch(func(x int64) bool { return x%2 == 0 })
+	mod3 := sketch(func(x int64) bool { return x%3 == 0 })
+	mod5 := sketch(func(x int64) bool { return x%5 == 0 })
+	for _, c := range []struct {
+		in   []string
+		want int64
+	}{{[]string{even}, 51}, {[]string{even, mod3}, 17}, {[]string{even, mod3, mod5}, 4}} {
+		got, err := HllIntersectCount(c.in...)
+		if err != nil || got != c.want {
+			t.Errorf("HllIntersectCount(%d sketches) = %d, %v; want %d", len(c.in), got, err, c.want)
+		}
+	}
+	if got, _ := HllUnionCount(even, mod3); got != 68 { // 50 + 33 - 16 + the shared 0
+		t.Errorf("HllUnionCount(even, mod3) = %d, want 68", got)
 	}
 }

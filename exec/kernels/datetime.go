@@ -689,6 +689,9 @@ func init() {
 		}
 		return Lift1(DT, func(off int64) (int64, bool) { return dkAdd(now, off) })(ctx, args, n)
 	})
+	RegisterScalar("ingestion_time", func(ctx *Ctx, args []Datum, n int) (Datum, error) {
+		return ScalarOf(Mem(ctx), DT, nil), nil
+	})
 	RegisterScalar("ago_timespan", func(ctx *Ctx, args []Datum, n int) (Datum, error) {
 		now := dkNow(ctx)
 		return Lift1(DT, func(ts int64) (int64, bool) {

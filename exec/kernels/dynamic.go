@@ -14,6 +14,7 @@ package kernels
 // whole documents.
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
@@ -294,6 +295,7 @@ func dxCanonicalInt(s string) bool {
 // can be copied as is.
 func dxCanonical(s string) bool {
 	in := false
+	digits := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if in {
@@ -312,8 +314,16 @@ func dxCanonical(s string) bool {
 		switch c {
 		case '"':
 			in = true
+			digits = 0
 		case ' ', '\t', '\n', '\r', '.', 'e', 'E':
 			return false
+		case '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+			// long digit runs may not fit int64: let the parser decide
+			if digits++; digits > 18 {
+				return false
+			}
+		default:
+			digits = 0
 		}
 	}
 	return !in
@@ -447,6 +457,11 @@ func kParseJSON(ctx *Ctx, args []Datum, n int) (Datum, error) {
 			o.appendResult(r)
 		case types.String:
 			s, _ := x.str(i)
+			// fast path: JSON text already in canonical form is copied
+			if t := dxTrim(s); len(t) > 0 && (t[0] == '{' || t[0] == '[') && dxCanonical(t) && json.Valid([]byte(t)) {
+				o.rawDyn(t)
+				return
+			}
 			o.dyn(dxParseLenient(s))
 		default:
 			o.dyn(x.value(i))
@@ -462,6 +477,10 @@ func dxParseLenient(s string) any {
 		return nil
 	}
 	if v, err := dxParse(t); err == nil {
+		return v
+	}
+	// Kusto's JSON reader also takes single quotes and trailing commas
+	if v, err := types.ParseDynamicLiteral(t); err == nil {
 		return v
 	}
 	return s

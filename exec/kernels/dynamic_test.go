@@ -251,3 +251,29 @@ func TestJSONPath(t *testing.T) {
 		}
 	}
 }
+
+// TestDynamicFamilyKernelsBound checks that every overload of the dynamic,
+// array, set and IP families has a kernel.
+func TestDynamicFamilyKernelsBound(t *testing.T) {
+	names := []string{"__member", "__index", "__path", "parse_json", "bag_pack", "pack_all", "bag_pack_columns", "pack_array",
+		"bag_keys", "bag_merge", "bag_remove_keys", "bag_set_key", "bag_has_key", "bag_zip", "dynamic_to_json", "treepath",
+		"extract_json", "array_length", "array_concat", "array_slice", "array_index_of", "array_reverse", "array_rotate_left",
+		"array_rotate_right", "array_shift_left", "array_shift_right", "array_sort_asc", "array_sort_desc", "array_split",
+		"array_sum", "array_iff", "set_has_element", "set_union", "set_intersect", "set_difference", "jaccard_index", "zip",
+		"repeat", "range", "ipv4_is_private", "ipv4_is_in_range", "ipv4_is_in_any_range", "ipv4_is_match", "ipv4_compare",
+		"parse_ipv4", "parse_ipv4_mask", "format_ipv4", "format_ipv4_mask", "ipv4_netmask_suffix", "ipv4_range_to_cidr_list",
+		"ipv6_compare", "ipv6_is_match", "parse_ipv6", "parse_ipv6_mask", "ipv6_is_in_range", "ipv6_is_in_any_range",
+		"has_ipv4", "has_ipv4_prefix", "has_any_ipv4", "has_any_ipv4_prefix"}
+	for _, n := range names {
+		f := funcs.Lookup(n)
+		if f == nil {
+			t.Errorf("%s: not declared", n)
+			continue
+		}
+		for _, o := range f.Overloads {
+			if !HasKernel(o.ID) {
+				t.Errorf("%s: no kernel for overload %s", n, o.ID)
+			}
+		}
+	}
+}

@@ -111,6 +111,7 @@ func TestH2DatetimeKernels(t *testing.T) {
 		{"now", nil, "2024-03-01T12:00:00.0000000Z"},
 		{"now", []fa{fs(kTS, fts("-1h"))}, "2024-03-01T11:00:00.0000000Z"},
 		{"ago_timespan", []fa{fs(kTS, fts("1d"))}, "2024-02-29T12:00:00.0000000Z"},
+		{"ingestion_time", nil, "null"},
 		// datetime-add-1 / -2
 		{"datetime_add_string_long_datetime", []fa{fc(kS, "year", "quarter", "month", "week", "day", "hour", "minute", "second"), fs(kL, int64(1)), fs(kDT, d2017)},
 			"2018-01-01T00:00:00.0000000Z|2017-04-01T00:00:00.0000000Z|2017-02-01T00:00:00.0000000Z|2017-01-08T00:00:00.0000000Z|2017-01-02T00:00:00.0000000Z|2017-01-01T01:00:00.0000000Z|2017-01-01T00:01:00.0000000Z|2017-01-01T00:00:01.0000000Z"},
@@ -326,7 +327,7 @@ func TestH2ConvKernels(t *testing.T) {
 
 // Every overload of the functions in these families has a kernel.
 func TestH2EveryOverloadHasKernel(t *testing.T) {
-	names := []string{"now", "ago", "datetime_add", "datetime_diff", "datetime_part", "dayofweek", "dayofmonth", "dayofyear",
+	names := []string{"now", "ago", "ingestion_time", "datetime_add", "datetime_diff", "datetime_part", "dayofweek", "dayofmonth", "dayofyear",
 		"getmonth", "monthofyear", "getyear", "hourofday", "weekofyear", "week_of_year", "startofday", "startofweek",
 		"startofmonth", "startofyear", "endofday", "endofweek", "endofmonth", "endofyear", "format_datetime", "format_timespan",
 		"make_datetime", "make_timespan", "unixtime_seconds_todatetime", "unixtime_milliseconds_todatetime",
@@ -348,5 +349,41 @@ func TestH2EveryOverloadHasKernel(t *testing.T) {
 				t.Errorf("%s: no kernel for %s", n, o.ID)
 			}
 		}
+	}
+}
+
+func BenchmarkH2BinDateTime(b *testing.B) {
+	const n = 65536
+	vals := make([]any, n)
+	for i := range vals {
+		vals[i] = int64(1.7e18) + int64(i)*int64(1e9)
+	}
+	in := Datum{Array: FromValues(kDT, vals), Kind: kDT}
+	size := ScalarOf(nil, kTS, int64(3600e9))
+	defer in.Release()
+	defer size.Release()
+	k, _ := Scalar("bin_datetime")
+	ctx := &Ctx{}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		r, _ := k(ctx, []Datum{in, size}, n)
+		r.Release()
+	}
+}
+
+func BenchmarkH2ToDateTimeString(b *testing.B) {
+	const n = 65536
+	vals := make([]any, n)
+	for i := range vals {
+		vals[i] = types.FormatDateTime(int64(1.7e18) + int64(i)*int64(1e9))
+	}
+	in := Datum{Array: FromValues(kS, vals), Kind: kS}
+	defer in.Release()
+	k, _ := Scalar("todatetime_any")
+	ctx := &Ctx{}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		r, _ := k(ctx, []Datum{in}, n)
+		r.Release()
 	}
 }

@@ -337,7 +337,7 @@ type ipv6 struct {
 
 // parseIPv6 parses an IPv6 or IPv4 address with an optional /prefix. An
 // IPv4 address (also written inside IPv6 text, `::1.2.3.4`) becomes
-// IPv4-mapped and its prefix counts IPv4 bits (+96).
+// IPv4-mapped and a prefix up to 32 counts IPv4 bits (+96).
 func parseIPv6(s string) (ipv6, bool) {
 	s = strings.TrimSpace(s)
 	prefix := -1
@@ -358,15 +358,19 @@ func parseIPv6(s string) (ipv6, bool) {
 			v4 = s[j+1:]
 		}
 		a, ok := parseDottedQuad(v4)
-		if !ok || prefix > 32 {
+		if !ok || prefix > 128 {
 			return ipv6{}, false
 		}
-		if prefix < 0 {
-			prefix = 32
+		switch {
+		case prefix < 0:
+			prefix = 128
+		case prefix <= 32:
+			// an IPv4 prefix length
+			prefix += 96
 		}
 		var b [4]byte
 		binary.BigEndian.PutUint32(b[:], a)
-		return ipv6{addr: netip.AddrFrom4(b).As16(), prefix: 96 + prefix}, true
+		return ipv6{addr: netip.AddrFrom4(b).As16(), prefix: prefix}, true
 	}
 	ad, err := netip.ParseAddr(s)
 	if err != nil || !ad.Is6() || ad.Zone() != "" || prefix > 128 {
@@ -549,7 +553,7 @@ func ipv4Tokens(text string, yield func(tok string) bool) {
 }
 
 func isAlnumByte(c byte) bool {
-	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_'
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
 // validIPv4Prefix reports whether p is a usable has_ipv4_prefix prefix: a

@@ -74,6 +74,9 @@ func TestIPv6Kernels(t *testing.T) {
 		{"ipv6_is_match prefix", "ipv6_is_match", 2, func(m memory.Allocator) []Datum {
 			return []Datum{dxtStrs(m, "fe80::85d:e82c:9446:7994", "fe80::85d:e82c:9446:7994"), dxtStrs(m, "fe80::85d:e82c:9446:7995", "fe80::85d:e82c:9446:7996"), dxtLongS(m, 127)}
 		}, []string{"true", "false"}},
+		{"ipv6 prefix of a dotted address", "parse_ipv6", 2, func(m memory.Allocator) []Datum {
+			return []Datum{dxtStrs(m, "::ffff:1.2.3.4/120", "1.2.3.4/8")}
+		}, []string{"0000:0000:0000:0000:0000:ffff:0102:0300", "0000:0000:0000:0000:0000:ffff:0100:0000"}},
 		{"ipv6_compare", "ipv6_compare", 2, func(m memory.Allocator) []Datum {
 			return []Datum{dxtStrs(m, "::1", "::2"), dxtStrS(m, "::1")}
 		}, []string{"0", "1"}},
@@ -89,9 +92,9 @@ func TestIPv6Kernels(t *testing.T) {
 func TestHasIPv4(t *testing.T) {
 	log := "05:04:54 127.0.0.1 GET /favicon.ico 404"
 	dxtCheck(t, []dxtCase{
-		{"has_ipv4", "has_ipv4", 4, func(m memory.Allocator) []Datum {
-			return []Datum{dxtStrs(m, log, "05:04:54127.0.0.1 GET", "ip=127.0.0.1.", "x127.0.0.1"), dxtStrS(m, "127.0.0.1")}
-		}, []string{"true", "false", "true", "false"}},
+		{"has_ipv4", "has_ipv4", 6, func(m memory.Allocator) []Datum {
+			return []Datum{dxtStrs(m, log, "05:04:54127.0.0.1 GET", "ip=127.0.0.1.", "x127.0.0.1", "a_127.0.0.1", "127.0.0.1.5"), dxtStrS(m, "127.0.0.1")}
+		}, []string{"true", "false", "true", "false", "true", "false"}},
 		{"has_ipv4_prefix", "has_ipv4_prefix", 4, func(m memory.Allocator) []Datum {
 			return []Datum{dxtStrs(m, log, log, "05:04:54 127.0.0.256 GET", "05:04:54127.0.0.1 GET"), dxtStrs(m, "127.0.", "127.0", "127.0.", "127.0.")}
 		}, []string{"true", "false", "false", "false"}},

@@ -849,7 +849,34 @@ func sxCodepointsToString(ctx *Ctx, args []Datum, n int) (Datum, error) {
 	})(ctx, args, n)
 }
 
+// sxParseCSV splits the first CSV record of s (RFC 4180 quoting).
+func sxParseCSV(s string) []string {
+	out := []string{}
+	var cur strings.Builder
+	inQ := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case inQ && c == '"' && i+1 < len(s) && s[i+1] == '"':
+			cur.WriteByte('"')
+			i++
+		case c == '"':
+			inQ = !inQ
+		case !inQ && c == ',':
+			out = append(out, cur.String())
+			cur.Reset()
+		case !inQ && (c == '\n' || c == '\r'):
+			return append(out, cur.String())
+		default:
+			cur.WriteByte(c)
+		}
+	}
+	return append(out, cur.String())
+}
+
 func init() {
+	RegisterScalar("regex_quote_string", sxStrFn(func(a *sxRowArgs, i int) (string, bool) { return regexp.QuoteMeta(a.str(0, i)), true }))
+	RegisterScalar("parse_csv_string", sxDynFn(func(a *sxRowArgs, i int) any { return sxParseCSV(a.str(0, i)) }))
 	RegisterScalar("strlen_string", sxLongFn(func(a *sxRowArgs, i int) (int64, bool) {
 		s := a.str(0, i)
 		if sxIsASCII(s) {

@@ -97,7 +97,6 @@ type HashJoin struct {
 	head      []int32 // per group: first build row
 	next      []int32 // per build row: next row in its group (-1 end)
 	matched   []bool  // per build row
-	dedupSeen map[string]struct{}
 
 	// probe side
 	probeBuf []arrow.Record // buffered probe records (read while deciding)
@@ -105,6 +104,11 @@ type HashJoin struct {
 
 	pending []arrow.Record
 	keybuf  []byte
+
+	intKeys   bool            // single integer key: igroups instead of groups
+	igroups   map[int64]int32 // int key → group
+	nullGroup int32           // group of the null key (-1 none)
+	seenGroup []bool          // innerunique probing the left side: groups already used
 
 	rightCols  []int // right columns in the output (lookup drops its keys)
 	buildRight bool  // always build on the right side (lookup)
@@ -222,21 +226,73 @@ func (j *HashJoin) start(ctx context.Context) error {
 	return nil
 }
 
+func isIntKey(t arrow.DataType) bool {
+	switch t.ID() {
+	case arrow.INT64, arrow.INT32, arrow.TIMESTAMP, arrow.DURATION:
+		return true
+	}
+	return false
+}
+
+// intKey returns row i of an integer key column.
+func intKey(a arrow.Array, i int) int64 {
+	switch x := a.(type) {
+	case *array.Int64:
+		return x.Value(i)
+	case *array.Int32:
+		return int64(x.Value(i))
+	case *array.Timestamp:
+		return int64(x.Value(i))
+	case *array.Duration:
+		return int64(x.Value(i))
+	}
+	return 0
+}
+
+// group finds (or, with insert, adds as newG) the group of row i's key.
+func (j *HashJoin) group(cols []keyCol, i int, insert bool, newG int32) (int32, bool) {
+	if j.intKeys {
+		a := cols[0].arr
+		if a.IsNull(i) {
+			if j.nullGroup < 0 && insert {
+				j.nullGroup = newG
+				return newG, false
+			}
+			return j.nullGroup, j.nullGroup >= 0
+		}
+		k := intKey(a, i)
+		g, ok := j.igroups[k]
+		if !ok && insert {
+			j.igroups[k] = newG
+		}
+		return g, ok
+	}
+	j.keybuf = encodeKey(j.keybuf[:0], cols, i)
+	g, ok := j.groups[string(j.keybuf)]
+	if !ok && insert {
+		j.groups[string(j.keybuf)] = newG
+	}
+	return g, ok
+}
+
 func (j *HashJoin) buildTable() {
 	n := int(j.build.NumRows())
-	j.groups = make(map[string]int32, n)
+	j.nullGroup = -1
+	if len(j.lkeys) == 1 && !j.asFloat[0] && isIntKey(j.left.Schema().Field(j.lkeys[0]).Type) && isIntKey(j.right.Schema().Field(j.rkeys[0]).Type) {
+		j.intKeys = true
+		j.igroups = make(map[int64]int32, n)
+	} else {
+		j.groups = make(map[string]int32, n)
+	}
 	j.next = make([]int32, n)
 	j.matched = make([]bool, n)
 	var tail []int32
 	cols := j.keyCols(j.build, j.buildLeft)
 	dedup := j.buildLeft && j.kind == JoinInnerUnique
 	for i := 0; i < n; i++ {
-		j.keybuf = encodeKey(j.keybuf[:0], cols, i)
 		j.next[i] = -1
-		g, ok := j.groups[string(j.keybuf)]
+		g, ok := j.group(cols, i, true, int32(len(j.head)))
 		if !ok {
-			g = int32(len(j.head))
-			j.groups[string(j.keybuf)] = g
 			j.head = append(j.head, int32(i))
 			tail = append(tail, int32(i))
 			continue
@@ -249,7 +305,7 @@ func (j *HashJoin) buildTable() {
 		tail[g] = int32(i)
 	}
 	if j.kind == JoinInnerUnique && !j.buildLeft {
-		j.dedupSeen = map[string]struct{}{}
+		j.seenGroup = make([]bool, len(j.head))
 	}
 }
 
@@ -323,13 +379,12 @@ func (j *HashJoin) probe(rec arrow.Record) {
 	}
 	var pidx, bidx []int32
 	for i := 0; i < n; i++ {
-		j.keybuf = encodeKey(j.keybuf[:0], cols, i)
-		g, ok := j.groups[string(j.keybuf)]
-		if ok && j.dedupSeen != nil {
-			if _, seen := j.dedupSeen[string(j.keybuf)]; seen {
+		g, ok := j.group(cols, i, false, 0)
+		if ok && j.seenGroup != nil {
+			if j.seenGroup[g] {
 				continue
 			}
-			j.dedupSeen[string(j.keybuf)] = struct{}{}
+			j.seenGroup[g] = true
 		}
 		if !ok {
 			if probeUnmatched || probeAnti {

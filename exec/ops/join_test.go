@@ -1,9 +1,14 @@
 package ops
 
 import (
+	"context"
+	"fmt"
+	"strconv"
 	"testing"
 
 	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
 )
 
 func joinXY(t *testing.T, kind string, swap bool) ([]string, string) {
@@ -113,5 +118,69 @@ func TestLookup(t *testing.T) {
 		}
 		eqRows(t, collect(t, j), want, true)
 		j.Close()
+	}
+}
+
+// benchRecs builds n rows of (k long, s string) in batches.
+func benchRecs(b *testing.B, mem memory.Allocator, n, keyMod int) (*arrow.Schema, []arrow.Record) {
+	s := mkSchema(b, "k:long,s:string")
+	var recs []arrow.Record
+	for start := 0; start < n; start += DefaultBatchRows {
+		end := min(start+DefaultBatchRows, n)
+		kb := array.NewInt64Builder(mem)
+		sb := array.NewStringBuilder(mem)
+		for i := start; i < end; i++ {
+			kb.Append(int64((i * 7919) % keyMod))
+			sb.Append("value-" + strconv.Itoa(i%1000))
+		}
+		ka, sa := kb.NewArray(), sb.NewArray()
+		recs = append(recs, newRecord(s, []arrow.Array{ka, sa}, end-start))
+		kb.Release()
+		sb.Release()
+	}
+	return s, recs
+}
+
+func retainAll(recs []arrow.Record) []arrow.Record {
+	for _, r := range recs {
+		r.Retain()
+	}
+	return append([]arrow.Record(nil), recs...)
+}
+
+// BenchmarkJoin joins 1M probe rows with 50k build rows (unique keys).
+func BenchmarkJoin(b *testing.B) {
+	mem := memory.NewGoAllocator()
+	ls, lrecs := benchRecs(b, mem, 1_000_000, 50_000)
+	rs, rrecs := benchRecs(b, mem, 50_000, 50_000)
+	defer releaseAll(lrecs)
+	defer releaseAll(rrecs)
+	for _, kind := range []JoinKind{JoinInner, JoinInnerUnique, JoinLeftOuter} {
+		b.Run(fmt.Sprint("kind", kind), func(b *testing.B) {
+			b.ReportAllocs()
+			rows := 0
+			cpu0 := cpuSeconds()
+			for i := 0; i < b.N; i++ {
+				j, err := NewHashJoin(mem, &tsrc{schema: ls, recs: retainAll(lrecs)}, &tsrc{schema: rs, recs: retainAll(rrecs)}, kind, []int{0}, []int{0})
+				if err != nil {
+					b.Fatal(err)
+				}
+				for {
+					r, err := j.Next(context.Background())
+					if err != nil {
+						b.Fatal(err)
+					}
+					if r == nil {
+						break
+					}
+					rows += int(r.NumRows())
+					r.Release()
+				}
+				j.Close()
+			}
+			b.ReportMetric(float64(1_050_000*b.N)/(cpuSeconds()-cpu0), "inrows/cpu-s")
+			b.ReportMetric(float64(1_050_000*b.N)/b.Elapsed().Seconds(), "inrows/s")
+			b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "outrows/s")
+		})
 	}
 }

@@ -1,6 +1,8 @@
 package ops
 
 import (
+	"context"
+	"strconv"
 	"testing"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -117,4 +119,50 @@ func (c colEval) Eval(ctx *kernels.Ctx, rec arrow.Record) (kernels.Datum, error)
 	a := rec.Column(c.i)
 	a.Retain()
 	return kernels.Datum{Array: a, Kind: kernels.KindOf(rec.Schema().Field(c.i))}, nil
+}
+
+// BenchmarkMvExpand expands 1M rows, each a 3-element dynamic array.
+func BenchmarkMvExpand(b *testing.B) {
+	mem := memory.NewGoAllocator()
+	s := mkSchema(b, "id:long,arr:dynamic")
+	var recs []arrow.Record
+	const n = 1_000_000
+	for start := 0; start < n; start += DefaultBatchRows {
+		end := min(start+DefaultBatchRows, n)
+		ib := array.NewInt64Builder(mem)
+		sb := array.NewStringBuilder(mem)
+		for i := start; i < end; i++ {
+			ib.Append(int64(i))
+			sb.Append(`["a",` + strconv.Itoa(i) + `,{"k":"v"}]`)
+		}
+		ia, sa := ib.NewArray(), sb.NewArray()
+		recs = append(recs, newRecord(s, []arrow.Array{ia, sa}, end-start))
+		ib.Release()
+		sb.Release()
+	}
+	defer releaseAll(recs)
+	b.ReportAllocs()
+	out := 0
+	cpu0 := cpuSeconds()
+	for i := 0; i < b.N; i++ {
+		m, err := NewMvExpand(kctx(mem), &tsrc{schema: s, recs: retainAll(recs)}, MvExpandSpec{Items: []MvExpandItem{{Col: 1}}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for {
+			r, err := m.Next(context.Background())
+			if err != nil {
+				b.Fatal(err)
+			}
+			if r == nil {
+				break
+			}
+			out += int(r.NumRows())
+			r.Release()
+		}
+		m.Close()
+	}
+	b.ReportMetric(float64(n*b.N)/(cpuSeconds()-cpu0), "inrows/cpu-s")
+	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "inrows/s")
+	b.ReportMetric(float64(out)/b.Elapsed().Seconds(), "outrows/s")
 }

@@ -108,11 +108,37 @@ type sortCol struct {
 }
 
 func (s *Sort) run(ctx context.Context) error {
-	recs, err := Drain(ctx, s.in)
-	if err != nil {
-		return err
+	var recs []arrow.Record
+	defer func() { ReleaseRecords(recs) }()
+	small := s.limit >= 0 && s.limit <= 100000
+	for {
+		r, err := s.in.Next(ctx)
+		if err != nil {
+			return err
+		}
+		if r == nil {
+			break
+		}
+		if r.NumRows() == 0 {
+			r.Release()
+			continue
+		}
+		if small && r.NumRows() > s.limit {
+			// top N: keep only this batch's best N rows as candidates
+			perm, err := s.order(r)
+			if err != nil {
+				r.Release()
+				return err
+			}
+			c, err := TakeRows(s.kctx, r, perm[:s.limit])
+			r.Release()
+			if err != nil {
+				return err
+			}
+			r = c
+		}
+		recs = append(recs, r)
 	}
-	defer ReleaseRecords(recs)
 	if len(recs) == 0 {
 		return nil
 	}
@@ -121,12 +147,27 @@ func (s *Sort) run(ctx context.Context) error {
 		return err
 	}
 	defer all.Release()
-	n := int(all.NumRows())
+	ReleaseRecords(recs)
+	recs = nil
+	perm, err := s.order(all)
+	if err != nil {
+		return err
+	}
+	if s.limit >= 0 && int64(len(perm)) > s.limit {
+		perm = perm[:s.limit]
+	}
+	return s.emit(all, perm)
+}
+
+// order returns the row order of rec by the sort keys (stable: ties keep
+// their input order).
+func (s *Sort) order(rec arrow.Record) ([]int, error) {
+	n := int(rec.NumRows())
 	cols := make([]sortCol, len(s.keys))
 	for k, key := range s.keys {
-		d, err := key.Eval.Eval(s.kctx, all)
+		d, err := key.Eval.Eval(s.kctx, rec)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		cols[k] = extractSortCol(d, n)
 		cols[k].desc = key.Desc
@@ -137,20 +178,17 @@ func (s *Sort) run(ctx context.Context) error {
 	for i := range perm {
 		perm[i] = i
 	}
-	sort.SliceStable(perm, func(a, b int) bool {
+	sort.Slice(perm, func(a, b int) bool {
 		i, j := perm[a], perm[b]
-		for _, c := range cols {
-			r := c.compare(i, j)
+		for k := range cols {
+			r := cols[k].compare(i, j)
 			if r != 0 {
 				return r < 0
 			}
 		}
-		return false
+		return i < j
 	})
-	if s.limit >= 0 && int64(len(perm)) > s.limit {
-		perm = perm[:s.limit]
-	}
-	return s.emit(all, perm)
+	return perm, nil
 }
 
 func (s *Sort) emit(all arrow.Record, perm []int) error {

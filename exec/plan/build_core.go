@@ -99,6 +99,9 @@ func buildExtend(b *Builder, op ast.Op, in ops.Operator) (ops.Operator, error) {
 		return in, nil
 	}
 	cur := in
+	if hasWindowCall(items) {
+		cur = ops.NewSingleBatch(b.Ctx(), in) // window functions see the whole serialized input
+	}
 	curSchema := kernels.KQLSchema(in.Schema())
 	start := 0
 	for start < len(items) {
@@ -477,11 +480,7 @@ func buildUnion(b *Builder, op ast.Op, in ops.Operator) (ops.Operator, error) {
 				closeAll()
 				return nil, err
 			}
-			name := ""
-			if id, ok := t.(*ast.Ident); ok {
-				name = id.Name
-			}
-			add(o, name)
+			add(o, check.UnionTableName(t))
 		}
 	}
 	return ops.NewUnion(b.Ctx(), schema, inputs, srcCol), nil

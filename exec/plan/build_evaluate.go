@@ -75,7 +75,6 @@ func buildBagUnpack(b *Builder, ev *ast.Evaluate, in ops.Operator) (ops.Operator
 		}
 	}
 	if spec.Col < 0 {
-		in.Close()
 		return nil, Errorf(ev, "bag_unpack: the first argument must be a column of the input")
 	}
 	get := func(i int, name string) ast.Expr {
@@ -90,20 +89,17 @@ func buildBagUnpack(b *Builder, ev *ast.Evaluate, in ops.Operator) (ops.Operator
 	var err error
 	if e := get(1, "OutputColumnPrefix"); e != nil {
 		if spec.Prefix, err = b.constString(e); err != nil {
-			in.Close()
 			return nil, err
 		}
 	}
 	if e := get(2, "columnsConflict"); e != nil {
 		if spec.Conflict, err = b.constString(e); err != nil {
-			in.Close()
 			return nil, err
 		}
 	}
 	if e := get(3, "ignoredProperties"); e != nil {
 		v, _, err := b.EvalConst(e)
 		if err != nil {
-			in.Close()
 			return nil, err
 		}
 		if arr, ok := v.([]any); ok {
@@ -127,7 +123,6 @@ func buildBagUnpack(b *Builder, ev *ast.Evaluate, in ops.Operator) (ops.Operator
 
 func buildPivot(b *Builder, ev *ast.Evaluate, info *check.EvaluateInfo, in ops.Operator) (ops.Operator, error) {
 	if len(info.Sum.Aggs) == 0 || len(info.Sum.Outputs) == 0 {
-		in.Close()
 		return nil, Errorf(ev, "pivot: no aggregation")
 	}
 	// summarize agg by keys..., pivot column
@@ -136,7 +131,6 @@ func buildPivot(b *Builder, ev *ast.Evaluate, info *check.EvaluateInfo, in ops.O
 	pcol.Info().Ref = &check.ColumnRef{Name: info.PivotCol}
 	idx := in.Schema().FieldIndices(info.PivotCol)
 	if len(idx) == 0 {
-		in.Close()
 		return nil, Errorf(ev, "pivot: no column %s", info.PivotCol)
 	}
 	pk := kernels.KindOf(in.Schema().Field(idx[0]))

@@ -44,8 +44,11 @@ func buildMakeSeries(b *Builder, op ast.Op, in ops.Operator) (ops.Operator, erro
 	if !ok {
 		return nil, Errorf(op, "make-series was not checked")
 	}
+	orig := in
 	fail := func(err error) (ops.Operator, error) {
-		in.Close()
+		if in != orig {
+			in.Close() // the buffered records; the planner closes orig
+		}
 		return nil, err
 	}
 	onEval, err := b.Compile(ms.On, in.Schema())
@@ -92,12 +95,10 @@ func buildMakeSeries(b *Builder, op ast.Op, in ops.Operator) (ops.Operator, erro
 			ctx = context.Background()
 		}
 		recs, err := ops.Drain(ctx, in)
-		schema := in.Schema()
-		in.Close()
 		if err != nil {
 			return nil, err
 		}
-		in = ops.NewRecordsSource(schema, recs)
+		in = &drained{RecordsSource: ops.NewRecordsSource(in.Schema(), recs), orig: orig}
 		minI, maxI, minF, maxF, any, err := ops.AxisRange(b.Ctx(), recs, onEval, isF)
 		if err != nil {
 			return fail(err)
@@ -131,6 +132,9 @@ func buildMakeSeries(b *Builder, op ast.Op, in ops.Operator) (ops.Operator, erro
 		if fromV != nil && toV != nil && to > axis.From {
 			axis.N = int((to - axis.From + axis.Step - 1) / axis.Step)
 		}
+	}
+	if d, ok := in.(*drained); ok {
+		d.own = true // from here on closing the chain closes orig too
 	}
 	bucketed := ops.NewSeriesBucket(b.Ctx(), in, onEval, axis)
 
@@ -205,4 +209,20 @@ func itoa(i int) string {
 		return d[i : i+1]
 	}
 	return itoa(i/10) + d[i%10:i%10+1]
+}
+
+// drained is a records source standing for an input read to the end; once
+// own is set, closing it also closes the original input.
+type drained struct {
+	*ops.RecordsSource
+	orig ops.Operator
+	own  bool
+}
+
+func (d *drained) Close() {
+	d.RecordsSource.Close()
+	if d.own && d.orig != nil {
+		d.orig.Close()
+		d.orig = nil
+	}
 }

@@ -29,7 +29,6 @@ func buildParseKV(b *Builder, op ast.Op, in ops.Operator) (ops.Operator, error) 
 	for _, o := range p.With {
 		v, _, err := b.EvalConst(o.Value)
 		if err != nil {
-			in.Close()
 			return nil, err
 		}
 		s, _ := v.(string)
@@ -59,14 +58,12 @@ func buildParseKV(b *Builder, op ast.Op, in ops.Operator) (ops.Operator, error) 
 	if spec.Col < 0 {
 		ev, err := b.Compile(p.X, s)
 		if err != nil {
-			in.Close()
 			return nil, err
 		}
 		spec.Eval = ev
 	}
 	out, err := ops.NewParseKV(b.Ctx(), in, spec)
 	if err != nil {
-		in.Close()
 		return nil, Errorf(op, "%v", err)
 	}
 	return out, nil

@@ -117,6 +117,11 @@ func (c *csvFormat) Read(f *File, opts *Options) ([]Part, error) {
 		return nil, &Error{File: f.Path, Line: 1, Reason: "header: " + csvReason(err)}
 	}
 	cols := parseHeader(header)
+	for i := range cols {
+		if k, ok := opts.Declared(cols[i].name); ok && !cols[i].declared {
+			cols[i].kind, cols[i].declared = k, true
+		}
+	}
 	infer := make([]textInfer, len(cols))
 	for i := range infer {
 		infer[i] = newTextInfer()
@@ -138,11 +143,15 @@ func (c *csvFormat) Read(f *File, opts *Options) ([]Part, error) {
 		}
 		if err != nil {
 			line := 0
+			reason := "row skipped: " + csvReason(err)
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
 				line = pe.StartLine
+				if pe.Line > pe.StartLine {
+					reason = fmt.Sprintf("rows on lines %d-%d skipped: %s", pe.StartLine, pe.Line, csvReason(err))
+				}
 			}
-			if perr := opts.problem(catalog.Problem{File: f.Path, Line: line, Reason: "row skipped: " + csvReason(err)}); perr != nil {
+			if perr := opts.problem(catalog.Problem{File: f.Path, Line: line, Reason: reason}); perr != nil {
 				return nil, perr
 			}
 			continue
@@ -150,9 +159,9 @@ func (c *csvFormat) Read(f *File, opts *Options) ([]Part, error) {
 		rows++
 		line, _ := cr.FieldPos(0)
 		if len(rec) != len(cols) {
-			reason := fmt.Sprintf("row has %d cells, header has %d: missing cells are null", len(rec), len(cols))
+			reason := fmt.Sprintf("row has %s, header has %d: missing cells are null", cells(len(rec)), len(cols))
 			if len(rec) > len(cols) {
-				reason = fmt.Sprintf("row has %d cells, header has %d: extra cells dropped", len(rec), len(cols))
+				reason = fmt.Sprintf("row has %s, header has %d: extra cells dropped", cells(len(rec)), len(cols))
 			}
 			if perr := opts.problem(catalog.Problem{File: f.Path, Line: line, Reason: reason}); perr != nil {
 				return nil, perr
@@ -196,9 +205,16 @@ func (c *csvFormat) Read(f *File, opts *Options) ([]Part, error) {
 		Rows:   rows,
 		Weak:   weak,
 		Open: func(ctx context.Context, req ScanRequest) (catalog.RecordReader, error) {
-			return c.open(f, cols, req)
+			return c.open(f, cols, req, rows)
 		},
 	}}, nil
+}
+
+func cells(n int) string {
+	if n == 1 {
+		return "1 cell"
+	}
+	return strconv.Itoa(n) + " cells"
 }
 
 func badCell(s string, k types.Kind) string {
@@ -216,7 +232,7 @@ func csvReason(err error) string {
 	return err.Error()
 }
 
-func (c *csvFormat) open(f *File, cols []csvColumn, req ScanRequest) (catalog.RecordReader, error) {
+func (c *csvFormat) open(f *File, cols []csvColumn, req ScanRequest, rows int64) (catalog.RecordReader, error) {
 	rc, err := f.Open()
 	if err != nil {
 		return nil, err
@@ -240,6 +256,7 @@ func (c *csvFormat) open(f *File, cols []csvColumn, req ScanRequest) (catalog.Re
 		schema: req.Schema,
 		req:    req,
 		src:    src,
+		left:   rows,
 		close:  func() { rc.Close() },
 		next: func() ([]string, error) {
 			for {
@@ -268,6 +285,7 @@ type rowReader struct {
 	next   func() ([]string, error)
 	close  func()
 	done   bool
+	left   int64 // rows expected (to size builders), 0 if unknown
 }
 
 func (r *rowReader) Schema() *arrow.Schema { return r.schema }
@@ -280,8 +298,13 @@ func (r *rowReader) Next(ctx context.Context) (arrow.Record, error) {
 		return nil, err
 	}
 	bs := make([]*cellBuilder, len(r.src))
+	want := r.req.BatchRows
+	if r.left > 0 && r.left < int64(want) {
+		want = int(r.left)
+	}
 	for i, fl := range r.schema.Fields() {
 		bs[i] = newCellBuilder(r.req.Mem, kernels.KindOf(fl))
+		bs[i].b.Reserve(want)
 	}
 	defer func() {
 		for _, b := range bs {
@@ -310,6 +333,7 @@ func (r *rowReader) Next(ctx context.Context) (arrow.Record, error) {
 	if n == 0 {
 		return nil, nil
 	}
+	r.left -= int64(n)
 	arrs := make([]arrow.Array, len(bs))
 	for i, b := range bs {
 		arrs[i] = b.b.NewArray()

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
@@ -182,7 +183,7 @@ func (j *jsonInfer) add(v any) {
 			j.allDates = true
 		}
 		j.strs++
-		if j.allDates && !isISODateTime(x) {
+		if j.allDates && !looksDateTime(x) {
 			j.allDates = false
 		}
 	default:
@@ -190,8 +191,11 @@ func (j *jsonInfer) add(v any) {
 	}
 }
 
-func isISODateTime(s string) bool {
-	if len(s) < 10 || s[4] != '-' || s[7] != '-' {
+// looksDateTime reports whether a string value makes a column datetime:
+// it starts with a digit, has a date separator ('-' or '/') and parses
+// (ISO 8601, or the US "12/13/2024 4:34:03 PM" form of Microsoft exports).
+func looksDateTime(s string) bool {
+	if len(s) < 8 || s[0] < '0' || s[0] > '9' || !strings.ContainsAny(s[:min(len(s), 11)], "-/") {
 		return false
 	}
 	_, ok := parseDateTime(s)
@@ -236,14 +240,20 @@ func (jsonFormat) Read(f *File, opts *Options) ([]Part, error) {
 		}
 		rows++
 		for i := 0; i < bag.Len(); i++ {
-			k, v := bag.At(i)
-			c := cols[k]
+			key, v := bag.At(i)
+			c := cols[key]
 			if c == nil {
 				c = &jsonInfer{}
-				cols[k] = c
-				names = append(names, k)
+				cols[key] = c
+				names = append(names, key)
 			}
-			if opts.InferRows == 0 || rows <= int64(opts.InferRows) {
+			if k, ok := opts.Declared(key); ok {
+				if !fitsKind(k, v) {
+					if err := opts.problem(catalog.Problem{File: f.Path, Line: r.n, Field: key, Reason: badCell(types.FormatDynamic(v), k)}); err != nil {
+						return err
+					}
+				}
+			} else if opts.InferRows == 0 || rows <= int64(opts.InferRows) {
 				c.add(v)
 			}
 		}
@@ -256,6 +266,9 @@ func (jsonFormat) Read(f *File, opts *Options) ([]Part, error) {
 	weak := map[string]bool{}
 	for i, n := range names {
 		k, w := cols[n].kind()
+		if dk, ok := opts.Declared(n); ok {
+			k, w = dk, false
+		}
 		if w {
 			weak[n] = true
 		}
@@ -279,11 +292,10 @@ func (jsonFormat) Read(f *File, opts *Options) ([]Part, error) {
 }
 
 // bagReader turns a stream of property bags into records. The producer
-// runs in its own goroutine and hands over batches.
+// parses and builds records in its own goroutine, one batch ahead.
 type bagReader struct {
 	schema *arrow.Schema
-	req    ScanRequest
-	ch     chan []*types.Bag
+	ch     chan arrow.Record
 	errc   chan error
 	cancel context.CancelFunc
 	done   bool
@@ -291,27 +303,31 @@ type bagReader struct {
 
 func newBagReader(ctx context.Context, req ScanRequest, produce func(yield func(*types.Bag) error) error) *bagReader {
 	ctx, cancel := context.WithCancel(ctx)
-	r := &bagReader{schema: req.Schema, req: req, ch: make(chan []*types.Bag, 1), errc: make(chan error, 1), cancel: cancel}
+	r := &bagReader{schema: req.Schema, ch: make(chan arrow.Record), errc: make(chan error, 1), cancel: cancel}
 	go func() {
 		defer close(r.ch)
-		batch := make([]*types.Bag, 0, req.BatchRows)
+		batch := make([]*types.Bag, 0, min(req.BatchRows, 1024))
+		send := func() error {
+			rec := bagsToRecord(req, batch)
+			clear(batch)
+			batch = batch[:0]
+			select {
+			case r.ch <- rec:
+				return nil
+			case <-ctx.Done():
+				rec.Release()
+				return ctx.Err()
+			}
+		}
 		err := produce(func(b *types.Bag) error {
 			batch = append(batch, b)
 			if len(batch) >= req.BatchRows {
-				select {
-				case r.ch <- batch:
-				case <-ctx.Done():
-					return ctx.Err()
-				}
-				batch = make([]*types.Bag, 0, req.BatchRows)
+				return send()
 			}
 			return nil
 		})
 		if err == nil && len(batch) > 0 {
-			select {
-			case r.ch <- batch:
-			case <-ctx.Done():
-			}
+			err = send()
 		}
 		r.errc <- err
 	}()
@@ -324,27 +340,30 @@ func (r *bagReader) Next(ctx context.Context) (arrow.Record, error) {
 	if r.done {
 		return nil, nil
 	}
-	var batch []*types.Bag
+	var rec arrow.Record
 	var ok bool
 	select {
-	case batch, ok = <-r.ch:
+	case rec, ok = <-r.ch:
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
 	if !ok {
 		r.done = true
-		if err := <-r.errc; err != nil && !errors.Is(err, context.Canceled) {
+		// Only Close cancels on purpose (and then Next is not reached):
+		// a cancelled scan context is an error, not a short table.
+		if err := <-r.errc; err != nil {
 			return nil, err
 		}
 		return nil, nil
 	}
-	return bagsToRecord(r.req, batch), nil
+	return rec, nil
 }
 
 func (r *bagReader) Close() {
 	if r.cancel != nil {
 		r.cancel()
-		for range r.ch {
+		for rec := range r.ch {
+			rec.Release()
 		}
 		r.cancel = nil
 	}
@@ -353,15 +372,34 @@ func (r *bagReader) Close() {
 
 func bagsToRecord(req ScanRequest, bags []*types.Bag) arrow.Record {
 	fields := req.Schema.Fields()
-	arrs := make([]arrow.Array, len(fields))
+	builders := make([]array.Builder, len(fields))
+	kinds := make([]types.Kind, len(fields))
+	index := make(map[string]int, len(fields))
 	for i, fl := range fields {
-		k := kernels.KindOf(fl)
-		b := array.NewBuilder(req.Mem, kernels.ArrowType(k))
-		b.Reserve(len(bags))
-		for _, bag := range bags {
-			v, _ := bag.Get(fl.Name)
-			appendValue(b, k, v)
+		kinds[i] = kernels.KindOf(fl)
+		builders[i] = array.NewBuilder(req.Mem, kernels.ArrowType(kinds[i]))
+		builders[i].Reserve(len(bags))
+		index[fl.Name] = i
+	}
+	// Walk each bag's keys once; columns a bag lacks get null.
+	filled := make([]int, len(fields))
+	for row, bag := range bags {
+		stamp := row + 1
+		for k := 0; k < bag.Len(); k++ {
+			key, v := bag.At(k)
+			if i, ok := index[key]; ok && filled[i] != stamp {
+				appendValue(builders[i], kinds[i], v)
+				filled[i] = stamp
+			}
 		}
+		for i := range fields {
+			if filled[i] != stamp {
+				appendValue(builders[i], kinds[i], nil)
+			}
+		}
+	}
+	arrs := make([]arrow.Array, len(fields))
+	for i, b := range builders {
 		arrs[i] = b.NewArray()
 		b.Release()
 	}
@@ -370,6 +408,60 @@ func bagsToRecord(req ScanRequest, bags []*types.Bag) arrow.Record {
 		a.Release()
 	}
 	return rec
+}
+
+// fitsKind reports whether appendValue stores v (non-null) in a column of
+// kind k without turning it into null.
+func fitsKind(k types.Kind, v any) bool {
+	if v == nil {
+		return true
+	}
+	switch k {
+	case types.String, types.Dynamic:
+		return true
+	case types.Bool:
+		_, ok := v.(bool)
+		return ok
+	case types.Long:
+		switch x := v.(type) {
+		case int64:
+			return true
+		case float64:
+			return x == math.Trunc(x) && math.Abs(x) < 1<<63
+		}
+		return false
+	case types.Int:
+		x, ok := v.(int64)
+		return ok && x >= math.MinInt32 && x <= math.MaxInt32
+	case types.Real, types.Decimal:
+		switch x := v.(type) {
+		case int64, float64:
+			return true
+		case string: // "NaN", "Infinity", "-Infinity" (JSON has no literal for them)
+			_, ok := parseReal(x)
+			return ok
+		}
+		return false
+	case types.DateTime:
+		s, ok := v.(string)
+		if ok {
+			_, ok = parseDateTime(s)
+		}
+		return ok
+	case types.TimeSpan:
+		s, ok := v.(string)
+		if ok {
+			_, ok = parseTimeSpan(s)
+		}
+		return ok
+	case types.Guid:
+		s, ok := v.(string)
+		if ok {
+			_, ok = parseGuid(s)
+		}
+		return ok
+	}
+	return false
 }
 
 // appendValue appends a dynamic value to a builder of kind k, converting
@@ -423,6 +515,11 @@ func appendValue(b array.Builder, k types.Kind, v any) {
 		case float64:
 			b.(*array.Float64Builder).Append(x)
 			return
+		case string:
+			if f, ok := parseReal(x); ok {
+				b.(*array.Float64Builder).Append(f)
+				return
+			}
 		}
 	case types.DateTime:
 		if s, ok := v.(string); ok {

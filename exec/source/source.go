@@ -10,6 +10,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/memory"
 
 	"github.com/kqlhunt/kqlhunt/exec/catalog"
+	"github.com/kqlhunt/kqlhunt/lang/types"
 )
 
 // Options control reading.
@@ -28,6 +29,26 @@ type Options struct {
 	// InferRows bounds how many rows of a CSV/JSON file are looked at to
 	// infer column types; 0 = all (so a later row can never fail to fit).
 	InferRows int
+	// Schema returns the declared schema of a table name (e.g. the Sentinel
+	// table schemas), or nil. Declared columns get their declared type
+	// instead of an inferred one (cells that do not fit are reported), and
+	// declared columns a file lacks are added (all null) with a Note.
+	Schema func(table string) *types.Schema
+
+	table string // the name the file being read will be bound under
+}
+
+// Declared returns the declared kind of column col of the table being read
+// (for Format implementations).
+func (o *Options) Declared(col string) (types.Kind, bool) {
+	if o.Schema == nil || o.table == "" {
+		return types.Unknown, false
+	}
+	s := o.Schema(o.table)
+	if i := s.Index(col); i >= 0 {
+		return s.Columns[i].Type, true
+	}
+	return types.Unknown, false
 }
 
 func (o *Options) mem() memory.Allocator {
@@ -129,6 +150,10 @@ func Load(bindings []Binding, opts Options) ([]catalog.Table, error) {
 			return nil, err
 		}
 		for _, path := range files {
+			opts.table = b.Name
+			if opts.table == "" {
+				opts.table = TableName(path)
+			}
 			parts, err := readFile(path, explicit, &opts)
 			if err != nil {
 				return nil, err
@@ -163,12 +188,13 @@ func ReadBytes(name, fileName string, data []byte, opts Options) ([]catalog.Tabl
 	if err != nil {
 		return nil, err
 	}
+	if name == "" {
+		name = TableName(fileName)
+	}
+	opts.table = name
 	parts, err := readParts(f, true, &opts)
 	if err != nil {
 		return nil, err
-	}
-	if name == "" {
-		name = TableName(fileName)
 	}
 	groups := map[string][]Part{}
 	var names []string

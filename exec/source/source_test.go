@@ -19,6 +19,7 @@ import (
 	"github.com/kqlhunt/kqlhunt/exec/catalog"
 	"github.com/kqlhunt/kqlhunt/exec/kernels"
 	"github.com/kqlhunt/kqlhunt/exec/output"
+	"github.com/kqlhunt/kqlhunt/lang/types"
 )
 
 // load binds the bindings with a checked allocator and returns the
@@ -434,4 +435,77 @@ func TestRoundTripThroughOutput(t *testing.T) {
 		}
 		eq(t, tc.format+" rows", got, want)
 	}
+}
+
+func TestDeclaredSchema(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "Signin.csv", []byte("ResultType,IsRisky,Extra\n50057,true,1\nabc,,2\n"))
+	writeFile(t, dir, "Audit.jsonl", []byte(`{"ResultType":"0","When":"12/13/2024 4:34:03 PM"}`+"\n"+`{"ResultType":{"x":1},"When":"2024-12-14T00:00:00Z"}`+"\n"))
+	schemas := map[string]*types.Schema{
+		"Signin": {Columns: []types.Column{{Name: "TimeGenerated", Type: types.DateTime}, {Name: "ResultType", Type: types.String}, {Name: "IsRisky", Type: types.String}}},
+		"Audit":  {Columns: []types.Column{{Name: "ResultType", Type: types.Long}}},
+	}
+	cat, _ := load(t, Options{Schema: func(n string) *types.Schema { return schemas[n] }}, Binding{Path: dir})
+	s := table(t, cat, "Signin")
+	eq(t, "signin schema", schemaText(s.Schema()), "ResultType:string,IsRisky:string,Extra:long,TimeGenerated:datetime")
+	eq(t, "signin rows", rows(t, s, catalog.ScanOptions{}), []string{"50057|true|1|∅", "abc||2|∅"})
+	a := table(t, cat, "Audit")
+	// "0" is a JSON string: it does not fit a declared long, and is reported.
+	eq(t, "audit schema", schemaText(a.Schema()), "ResultType:long,When:datetime")
+	eq(t, "audit rows", rows(t, a, catalog.ScanOptions{}), []string{"∅|2024-12-13T16:34:03Z", "∅|2024-12-14T00:00:00Z"})
+	eq(t, "problems", problems(cat), []string{
+		`Audit.jsonl:1: column ResultType: "\"0\"" is not a long: null`,
+		`Audit.jsonl:2: column ResultType: "{\"x\":1}" is not a long: null`,
+	})
+	if notes := strings.Join(cat.Notes(), "\n"); !strings.Contains(notes, "table Signin: 1 declared columns not in the data, added as empty: TimeGenerated") {
+		t.Errorf("notes = %q", notes)
+	}
+}
+
+func TestKustoJSONRoundTrip(t *testing.T) {
+	cat, mem := load(t, Options{}, Binding{Path: "testdata/typed.csv"})
+	tbl := table(t, cat, "typed")
+	rr, err := tbl.Scan(context.Background(), catalog.ScanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if _, err := output.Write(context.Background(), &buf, "json", rr, output.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	rr.Close()
+	var reported []catalog.Problem
+	report := func(p catalog.Problem) { reported = append(reported, p) }
+	back, err := ReadBytes("want", "want.json", buf.Bytes(), Options{Mem: mem, Report: report})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "problems", reported, []catalog.Problem(nil))
+	eq(t, "name", back[0].Name(), "want")
+	eq(t, "schema", schemaText(back[0].Schema()), typedSchema)
+	eq(t, "rows", rows(t, back[0], catalog.ScanOptions{}), rows(t, tbl, catalog.ScanOptions{}))
+}
+
+func TestKustoJSONProblems(t *testing.T) {
+	var reported []string
+	report := func(p catalog.Problem) {
+		reported = append(reported, (&Error{File: p.File, Line: p.Line, Field: p.Field, Reason: p.Reason}).Error())
+	}
+	doc := `{"Tables":[{"TableName":"Table_0","Columns":[{"ColumnName":"n","DataType":"Int64"},{"ColumnName":"t","ColumnType":"datetime"}],` +
+		`"Rows":[[1,"2024-01-01T00:00:00Z"],[2],["x","2024-01-02"],[4,"soon"]]},` +
+		`{"TableName":"Second","Columns":[{"ColumnName":"s","DataType":"String"}],"Rows":[["a"]]}]}`
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	tables, err := ReadBytes("", "want.json", []byte(doc), Options{Mem: mem, Report: report})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "names", []string{tables[0].Name(), tables[1].Name()}, []string{"want", "Second"})
+	eq(t, "rows", rows(t, tables[0], catalog.ScanOptions{}), []string{"1|2024-01-01T00:00:00Z", "∅|2024-01-02T00:00:00Z", "4|∅"})
+	eq(t, "second", rows(t, tables[1], catalog.ScanOptions{}), []string{"a"})
+	eq(t, "problems", reported, []string{
+		"want.json:2: table 0 row 2 skipped: not an array of 2 values",
+		`want.json:3: column n: "\"x\"" is not a long: null`,
+		`want.json:4: column t: "\"soon\"" is not a datetime: null`,
+	})
 }

@@ -3,6 +3,7 @@ package source
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/apache/arrow/go/v17/arrow"
 
@@ -64,6 +65,23 @@ func newTable(name string, parts []Part, opts *Options) (*Table, error) {
 				c.kind, c.weak = k, false
 			default:
 				c.kind = unifyKinds(c.kind, k)
+			}
+		}
+	}
+	if opts.Schema != nil {
+		if decl := opts.Schema(name); decl != nil {
+			var missing []string
+			for _, dc := range decl.Columns {
+				if c := cols[dc.Name]; c != nil {
+					c.kind = dc.Type
+					continue
+				}
+				cols[dc.Name] = &col{kind: dc.Type}
+				names = append(names, dc.Name)
+				missing = append(missing, dc.Name)
+			}
+			if len(missing) > 0 {
+				opts.note("table %s: %d declared columns not in the data, added as empty: %s", name, len(missing), strings.Join(missing, ", "))
 			}
 		}
 	}

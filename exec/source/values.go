@@ -279,12 +279,7 @@ func (t *textInfer) add(s string) {
 		t.bool = l == "true" || l == "false"
 	}
 	if t.datetime {
-		// A bare number parses as a date in some forms; require a separator.
-		if !strings.ContainsAny(s, "-/") {
-			t.datetime = false
-		} else if _, ok := parseDateTime(s); !ok {
-			t.datetime = false
-		}
+		t.datetime = looksDateTime(s)
 	}
 	if t.dynamicOK {
 		c := strings.TrimSpace(s)

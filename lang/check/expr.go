@@ -64,7 +64,7 @@ func (c *Checker) expr1(e ast.Expr, x *exprCtx) types.Kind {
 		}
 		return e.Kind
 	case *ast.Paren:
-		if isTabular(e.X, x.sc) {
+		if isTabular(e.X, x.sc) && !c.isRowName(e.X, x) {
 			return c.tabularAsScalar(e, x)
 		}
 		k := c.expr(e.X, x)
@@ -130,6 +130,33 @@ func (c *Checker) expr1(e ast.Expr, x *exprCtx) types.Kind {
 	c.Errorf(e, "unsupported", "unsupported expression")
 	return types.Unknown
 }
+
+// isRowName reports whether e is a name that resolves in a scalar context
+// (a column of the row, or a scalar let), or is not a known table at all.
+func (c *Checker) isRowName(e ast.Expr, x *exprCtx) bool {
+	for {
+		p, ok := e.(*ast.Paren)
+		if !ok {
+			break
+		}
+		e = p.X
+	}
+	id, ok := e.(*ast.Ident)
+	if !ok {
+		return false
+	}
+	if x.row != nil && x.row.Index(id.Name) >= 0 {
+		return true
+	}
+	if b := x.sc.lookup(id.Name); b != nil {
+		return !b.tabular
+	}
+	_, isTable := c.env.Tables.Table(id.Name)
+	return !isTable
+}
+
+// TypeOf is the Ref of a `typeof(T)` argument: a null value of kind T.
+type TypeOf struct{ Kind types.Kind }
 
 func (c *Checker) tabularAsScalar(e ast.Expr, x *exprCtx) types.Kind {
 	c.Tabular(e, x.sc)
@@ -311,6 +338,17 @@ func (c *Checker) call(e *ast.Call, x *exprCtx) types.Kind {
 		return c.userCall(e, b, x)
 	}
 	switch strings.ToLower(name) {
+	case "typeof":
+		if len(e.Args) == 1 {
+			if id, ok := e.Args[0].(*ast.Ident); ok {
+				if k, ok := types.ParseKind(id.Name); ok {
+					e.Info().Ref = &TypeOf{Kind: k}
+					return k
+				}
+			}
+		}
+		c.Errorf(e, "bad-args", "typeof() takes a type name such as typeof(long)")
+		return types.Unknown
 	case "toscalar":
 		if len(e.Args) != 1 {
 			c.Errorf(e, "bad-args", "toscalar() takes one argument")

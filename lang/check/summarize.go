@@ -184,6 +184,36 @@ func (c *Checker) aggCall(call *ast.Call, in *types.Schema, keyNames map[string]
 			ac.Kinds = append(ac.Kinds, a.Info().Type)
 		}
 		return ac
+	case "take_any", "any":
+		multi := len(call.Args) > 1
+		for _, a := range call.Args {
+			if _, ok := a.(*ast.Star); ok {
+				multi = true
+			}
+		}
+		if !multi {
+			break
+		}
+		for _, a := range call.Args {
+			if _, ok := a.(*ast.Star); ok {
+				if in != nil {
+					for _, col := range in.Columns {
+						if keyNames[col.Name] {
+							continue
+						}
+						id := &ast.Ident{Pos: ast.Pos{Sp: a.Span()}, Name: col.Name}
+						id.Info().Type = col.Type
+						id.Info().Ref = &ColumnRef{Name: col.Name}
+						ac.Args = append(ac.Args, id)
+						ac.Kinds = append(ac.Kinds, col.Type)
+					}
+				}
+				continue
+			}
+			ac.Args = append(ac.Args, a)
+			ac.Kinds = append(ac.Kinds, a.Info().Type)
+		}
+		return ac
 	case "percentiles", "percentilesw":
 		ac.Args = call.Args
 		first := 1
@@ -206,7 +236,7 @@ func (c *Checker) aggCall(call *ast.Call, in *types.Schema, keyNames map[string]
 
 func aggOutNames(ac *AggCall, in *types.Schema) []string {
 	name := strings.ToLower(ac.Call.Name.Name)
-	if name == "arg_max" || name == "arg_min" {
+	if name == "arg_max" || name == "arg_min" || ((name == "take_any" || name == "any") && len(ac.Kinds) > 1) {
 		out := make([]string, len(ac.Args))
 		for i, a := range ac.Args {
 			out[i] = ExprName(a)

@@ -541,12 +541,15 @@ func (c *Checker) union(op *ast.Union, in *types.Schema, sc *Scope) *types.Schem
 		names = append(names, "")
 	}
 	kind := "outer"
+	fuzzy := false
 	for _, o := range op.Options {
 		switch strings.ToLower(o.Name) {
 		case "kind":
 			kind = strings.ToLower(optText(o.Value))
 		case "withsource":
 			info.Source = optText(o.Value)
+		case "isfuzzy":
+			fuzzy = strings.EqualFold(optText(o.Value), "true")
 		}
 	}
 	for _, t := range op.Tables {
@@ -564,20 +567,51 @@ func (c *Checker) union(op *ast.Union, in *types.Schema, sc *Scope) *types.Schem
 			_ = matched
 			continue
 		}
+		before := len(c.diags)
 		s := c.Tabular(t, sc)
+		if fuzzy && c.diags[before:].HasErrors() {
+			// isfuzzy=true: a table that cannot be resolved is left out
+			c.diags = c.diags[:before]
+			continue
+		}
 		schemas = append(schemas, s)
 		info.Tables = append(info.Tables, t)
-		n := ""
-		if id, ok := t.(*ast.Ident); ok {
-			n = id.Name
-		}
-		names = append(names, n)
+		names = append(names, UnionTableName(t))
 	}
 	op.Out().Ref = info
 	return UnionSchema(schemas, kind, info.Source)
 }
 
 func isPipeStart(op *ast.Union) bool { return false }
+
+// UnionTableName is the withsource value of a union leg: the table name, or
+// the name given by a final `as` operator.
+func UnionTableName(e ast.Expr) string {
+	switch e := e.(type) {
+	case *ast.Ident:
+		return e.Name
+	case *ast.Paren:
+		return UnionTableName(e.X)
+	case *ast.Pipe:
+		if len(e.Ops) > 0 {
+			if as, ok := e.Ops[len(e.Ops)-1].(*ast.As); ok && as.Name != nil {
+				return as.Name.Name
+			}
+		}
+		if len(e.Ops) == 0 && e.Source != nil {
+			return UnionTableName(e.Source)
+		}
+	case *ast.Call:
+		if len(e.Args) == 1 {
+			if lit, ok := e.Args[0].(*ast.Literal); ok {
+				if s, ok := lit.Value.(string); ok {
+					return s
+				}
+			}
+		}
+	}
+	return ""
+}
 
 func optText(e ast.Expr) string {
 	switch v := e.(type) {

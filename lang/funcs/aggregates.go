@@ -152,7 +152,7 @@ func init() {
 	scalar := types.AnyScalar
 
 	fs := []*Func{
-		agg("count", "Number of rows in the group (count(x) counts rows where x is not null).",
+		agg("count", "Number of rows in the group (count(predicate) counts rows where it is true, as countif; count(x) rows where x is not null).",
 			ov("count", long),
 			ov("count_expr", long, val("expr", scalar))),
 		agg("countif", "Number of rows for which predicate is true.",

@@ -19,6 +19,8 @@ func init() {
 
 	reg("now", "the current UTC time (pinned per query; --now sets it), optionally offset by a timespan", "now(-1h)", nil,
 		ov("now", dt, opt("offset", tsS)))
+	reg("ingestion_time", "the time a record was ingested; exported data carries none, so kqlhunt returns null", "ingestion_time()", nil,
+		ov("ingestion_time", dt))
 	reg("ago", "now() minus a timespan", "ago(1h)", nil,
 		ov("ago_timespan", dt, a("timespan", tsS)))
 	reg("datetime_add", "adds an amount of a calendar period (year, quarter, month, week, day, hour, minute, second, millisecond, microsecond, nanosecond) to a datetime",

@@ -64,5 +64,9 @@ func init() {
 		Overloads: []*Overload{{ID: "new_guid_none", Result: G}}})
 	one("tohex", "hexadecimal text of an integer (two's complement for negatives), optionally zero-padded", `tohex(256) == "100"`, S,
 		arg("value", integral), opt("minLength", integral))
+	one("punycode_from_string", "encodes a string to Punycode (RFC 3492)", `punycode_from_string("académie-française") == "acadmie-franaise-npb1a"`, S, arg("input_string", strDyn))
+	one("punycode_to_string", "decodes a Punycode string", `punycode_to_string("acadmie-franaise-npb1a") == "académie-française"`, S, arg("encoded_string", strDyn))
+	one("punycode_domain_to_string", "encodes each non-ASCII label of a domain name as xn--<punycode>", `punycode_domain_to_string("艺术.com") == "xn--cqv902d.com"`, S, arg("domain", strDyn))
+	one("punycode_domain_from_string", "decodes the xn-- labels of a domain name", `punycode_domain_from_string("xn--cqv902d.com") == "艺术.com"`, S, arg("encoded_domain", strDyn))
 	_ = str
 }

@@ -58,7 +58,7 @@ func init() {
 				return types.String
 			},
 		}}})
-	Register(&Func{Name: "extract_all", Kind: Scalar, Doc: "all matches of a regex (or of its capture groups) as a dynamic array",
+	Register(&Func{Name: "extract_all", Aliases: []string{"extractall"}, Kind: Scalar, Doc: "all matches of a regex (or of its capture groups) as a dynamic array",
 		Example: `extract_all(@"(\d+)", s)`, Overloads: []*Overload{
 			{ID: "extract_all_string", Args: []Arg{cst("regex", str), arg("source", strDyn)}, Result: D},
 			{ID: "extract_all_groups_string", Args: []Arg{cst("regex", str), cst("captureGroups", dyn), arg("source", strDyn)}, Result: D},
@@ -86,6 +86,8 @@ func init() {
 	Register(&Func{Name: "unicode_codepoints_to_string", Aliases: []string{"make_string"}, Kind: Scalar,
 		Doc: "the string made of Unicode code points (numbers or dynamic arrays of numbers)", Example: `unicode_codepoints_to_string(75, 117) == "Ku"`,
 		Overloads: []*Overload{{ID: "unicode_codepoints_to_string_variadic", Args: []Arg{arg("values", types.Set(types.Int, types.Long, types.Dynamic))}, Variadic: true, Result: S}}})
+	one("regex_quote", "escapes every regular-expression metacharacter of a string", `regex_quote("a.b") == @"a\.b"`, S, arg("string", strDyn))
+	one("parse_csv", "splits one CSV record (quotes escape commas, quotes and line feeds) into a dynamic array of strings", `parse_csv("a,\"b,c\"")`, D, arg("csv_text", strDyn))
 	one("isascii", "whether a string holds only ASCII characters", `isascii("abc")`, B, arg("value", strDyn))
 	one("isutf8", "whether a string is valid UTF-8", `isutf8("abc")`, B, arg("value", strDyn))
 	one("parse_command_line", "splits a command line into its arguments as a dynamic array (parser: \"windows\")", `parse_command_line("a \"b c\"", "windows")`, D,

@@ -95,7 +95,7 @@ func (w *cstStarName) Parse(lex *lexer.PeekingLexer) error {
 // genericOps are the rare operators kept as raw text (ast.Generic).
 var genericOps = map[string]bool{
 	"make-graph": true, "graph-match": true, "graph-merge": true, "graph-to-table": true,
-	"graph-shortest-paths": true, "execute": true, "assert-schema": true,
+	"graph-shortest-paths": true, "project-by-names": true, "execute": true, "assert-schema": true,
 }
 
 // cstGeneric is a rare operator: its keyword and the raw text of its arguments
@@ -148,4 +148,57 @@ func (g *cstGeneric) Parse(lex *lexer.PeekingLexer) error {
 		lex.Next()
 	}
 	return nil
+}
+
+// cstPattern is `declare pattern ...`, kept as raw text up to the next ';' at
+// nesting depth 0.
+type cstPattern struct {
+	Start, End int
+	NameStart  int
+	Name       string
+}
+
+// Parse implements participle.Parseable.
+func (d *cstPattern) Parse(lex *lexer.PeekingLexer) error {
+	cp := lex.MakeCheckpoint()
+	t := lex.Peek()
+	if t.Value != "declare" {
+		return participle.NextMatch
+	}
+	lex.Next()
+	if lex.Peek().Value != "pattern" {
+		lex.LoadCheckpoint(cp)
+		return participle.NextMatch
+	}
+	lex.Next()
+	d.Start = t.Pos.Offset
+	n := lex.Peek()
+	if n.Type != tokIdent {
+		return participle.Errorf(n.Pos, "expected a pattern name after 'declare pattern'")
+	}
+	d.Name, d.NameStart = n.Value, n.Pos.Offset
+	depth := 0
+	for {
+		t = lex.Peek()
+		if t.EOF() {
+			return nil
+		}
+		if t.Type == tokPunct {
+			switch t.Value {
+			case "(", "[", "{":
+				depth++
+			case ")", "]", "}":
+				if depth == 0 {
+					return nil
+				}
+				depth--
+			case ";":
+				if depth == 0 {
+					return nil
+				}
+			}
+		}
+		d.End = tokEnd(t)
+		lex.Next()
+	}
 }

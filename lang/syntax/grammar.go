@@ -33,7 +33,8 @@ type cstStmt struct {
 	Set     *cstSet     `parser:"| @@"`
 	Declare *cstDeclare `parser:"| @@"`
 	Alias   *cstAlias   `parser:"| @@"`
-	Expr    *cstPipe    `parser:"| @@"`
+	Pattern *cstPattern `parser:"| @@"`
+	Expr    *cstPipe    `parser:"| (?! 'let' ) @@"`
 }
 
 type cstLet struct {
@@ -473,7 +474,7 @@ type cstPartition struct {
 
 type cstTopNestedLevel struct {
 	span
-	N      *cstOr    `parser:"@@?"`
+	N      *cstOr    `parser:"( (?! 'of' ) @@ )?"`
 	Of     *cstNamed `parser:"'of' @@"`
 	Others *cstOr    `parser:"( 'with' 'others' '=' @@ )?"`
 	By     *cstNamed `parser:"'by' @@"`
@@ -665,7 +666,8 @@ type cstExternal struct {
 // allowed, plus Kusto scalar literals.
 type cstJSON struct {
 	span
-	Obj  *cstJSONObj `parser:"  @@"`
+	Dyn  *cstJSON    `parser:"  'dynamic' '(' @@ ')'"`
+	Obj  *cstJSONObj `parser:"| @@"`
 	Arr  *cstJSONArr `parser:"| @@"`
 	Str  []string    `parser:"| @( String | MLString )+"`
 	Neg  string      `parser:"| @( '-' | '+' )?"`

@@ -29,7 +29,7 @@ var baseLexer = lexer.MustSimple([]lexer.SimpleRule{
 	{Name: "Hint", Pattern: `hint\.[A-Za-z_][A-Za-z0-9_]*`},
 	{Name: "Timespan", Pattern: `\d+(?:\.\d+)?(?:microseconds?|milliseconds?|microsec|millisec|millis?|seconds?|minutes?|hours?|hrs?|days?|ticks?|ms|min|sec|d|h|m|s)\b`},
 	{Name: "Number", Pattern: `0[xX][0-9a-fA-F]+\b|\d+\.\d*(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+\b|\d+\b`},
-	{Name: "OpKw", Pattern: `(?:project-away|project-keep|project-rename|project-reorder|project-smart|mv-expand|mv-apply|make-series|make-graph|parse-where|parse-kv|top-nested|top-hitters|sample-distinct|graph-match|graph-merge|graph-to-table|graph-shortest-paths|granny-asc|granny-desc)\b`},
+	{Name: "OpKw", Pattern: `(?:project-away|project-keep|project-rename|project-reorder|project-smart|mv-expand|mv-apply|make-series|make-graph|parse-where|parse-kv|top-nested|top-hitters|sample-distinct|graph-match|graph-merge|graph-to-table|graph-shortest-paths|project-by-names|granny-asc|granny-desc)\b`},
 	{Name: "InCI", Pattern: `in~`},
 	{Name: "NotOp", Pattern: `!(?:in~|[A-Za-z_][A-Za-z0-9_]*)`},
 	{Name: "Ident", Pattern: `[\p{L}_$][\p{L}\p{N}_]*|\d+[\p{L}_][\p{L}\p{N}_]*`},

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/kqlhunt/kqlhunt/lang/types"
 )
 
 // unquoteString decodes one KQL string token: '...' or "..." with backslash
@@ -215,6 +217,8 @@ var datetimeLayouts = []string{
 	"01/02/2006 15:04:05.999999999",
 	"01/02/2006 15:04",
 	"01/02/2006",
+	"01-02-2006 15:04:05.999999999",
+	"01-02-2006",
 	"2006-01",
 	"2006",
 	time.RFC1123,
@@ -234,10 +238,33 @@ func parseDateTimeText(s string) (int64, bool) {
 	if len(s) >= 2 && (s[0] == '"' || s[0] == '\'') && s[len(s)-1] == s[0] {
 		s = strings.TrimSpace(s[1 : len(s)-1])
 	}
+	if strings.Count(s, ",") >= 2 && !strings.ContainsAny(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") {
+		// datetime(year, month, day [, hour, minute, second])
+		var f [6]int
+		parts := strings.Split(s, ",")
+		if len(parts) > 6 {
+			return 0, false
+		}
+		for i, p := range parts {
+			v, err := strconv.Atoi(strings.TrimSpace(p))
+			if err != nil {
+				return 0, false
+			}
+			f[i] = v
+		}
+		if f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > 31 {
+			return 0, false
+		}
+		return time.Date(f[0], time.Month(f[1]), f[2], f[3], f[4], f[5], 0, time.UTC).UnixNano(), true
+	}
 	for _, layout := range datetimeLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t.UTC().UnixNano(), true
 		}
+	}
+	// the other forms Kusto accepts (12-02-2022, 2025, 6, 14, RFC 850, ...)
+	if ns, err := types.ParseDateTime(s); err == nil {
+		return ns, true
 	}
 	return 0, false
 }

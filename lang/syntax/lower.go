@@ -68,6 +68,10 @@ func (l *lowerer) stmt(s *cstStmt) ast.Stmt {
 		return &ast.SetStmt{Pos: ast.Pos{Sp: sp}, Name: s.Set.Name, Value: l.or(s.Set.Value)}
 	case s.Declare != nil:
 		return &ast.DeclareParamsStmt{Pos: ast.Pos{Sp: sp}, Params: l.params(s.Declare.Params)}
+	case s.Pattern != nil:
+		p := s.Pattern
+		sp := lang.Span{Start: p.Start, End: p.End}
+		return &ast.DeclarePatternStmt{Pos: ast.Pos{Sp: sp}, Name: &ast.Ident{Pos: ast.Pos{Sp: lang.Span{Start: p.NameStart, End: p.NameStart + len(p.Name)}}, Name: p.Name}, Text: l.text(sp)}
 	case s.Alias != nil:
 		return &ast.AliasStmt{Pos: ast.Pos{Sp: sp}, Name: l.name(s.Alias.Name), Value: l.or(s.Alias.Value)}
 	case s.Expr != nil:
@@ -763,6 +767,11 @@ func (l *lowerer) unary(c *cstUnary) ast.Expr {
 func (l *lowerer) negate(x ast.Expr, sp lang.Span) ast.Expr {
 	if lit, ok := x.(*ast.Literal); ok && !lit.Null && !strings.HasPrefix(lit.Raw, "-") && len(lit.Raw) > 0 && lit.Raw[0] >= '0' && lit.Raw[0] <= '9' {
 		raw := "-" + lit.Raw
+		if strings.Trim(lit.Raw, "0123456789") == "" {
+			if v, err := strconv.ParseInt(raw, 10, 64); err == nil {
+				return &ast.Literal{Pos: ast.Pos{Sp: sp}, Kind: types.Long, Raw: raw, Value: v}
+			}
+		}
 		switch lit.Kind {
 		case types.Long:
 			if v, err := strconv.ParseInt(raw, 0, 64); err == nil {
@@ -1121,6 +1130,8 @@ func (l *lowerer) json(b *strings.Builder, j *cstJSON) {
 		return
 	}
 	switch {
+	case j.Dyn != nil:
+		l.json(b, j.Dyn)
 	case j.Obj != nil:
 		b.WriteByte('{')
 		for i, p := range j.Obj.Pairs {

@@ -172,7 +172,11 @@ func scan(src *lang.Source, diags *lang.List) (toks, all []lexer.Token, ok bool)
 	}
 	if len(stack) > 0 {
 		top := stack[len(stack)-1].tok
-		diags.Errorf(lang.Span{Start: len(src.Text), End: len(src.Text)}, "syntax", "expected '%s' to close '%s' opened at %d:%d", closer[top.Value], top.Value, top.Pos.Line, top.Pos.Column)
+		end := len(src.Text)
+		if n := len(toks); n >= 2 {
+			end = tokEnd(&toks[n-2]) // just after the last token
+		}
+		diags.Errorf(lang.Span{Start: end, End: end}, "syntax", "expected '%s' to close '%s' opened at %d:%d", closer[top.Value], top.Value, top.Pos.Line, top.Pos.Column)
 		return toks, all, false
 	}
 	return toks, all, ok

@@ -6,8 +6,16 @@ import (
 
 // Datetime values are int64 Unix nanoseconds UTC. Kusto's own range is
 // 0001-01-01 to 9999-12-31 at 100 ns precision; kqlhunt (like Arrow's
-// Timestamp(ns)) covers 1677-09-21 to 2262-04-11, and parsing a datetime
-// outside that range is an error.
+// Timestamp(ns)) covers 1677-09-21 to 2262-04-11. Datetimes before that
+// range (typically the sentinel 0001-01-01) parse as MinDateTime, later
+// ones (9999-12-31) as MaxDateTime, so comparisons with them keep working;
+// the two print as 0001-01-01T00:00:00.0000000Z and 9999-12-31T23:59:59.9999999Z.
+
+// MinDateTime and MaxDateTime stand for Kusto's datetime range limits.
+const (
+	MinDateTime int64 = -1 << 63
+	MaxDateTime int64 = 1<<63 - 1
+)
 
 // ParseDateTime parses the textual datetime forms Kusto accepts in
 // datetime(...) literals and todatetime(), returning Unix nanoseconds UTC.
@@ -29,6 +37,12 @@ func ParseDateTime(s string) (int64, error) {
 	t := strings.TrimSpace(s)
 	if t == "" {
 		return 0, &ParseError{Kind: "datetime", Input: s}
+	}
+	for i := 0; i < len(t); i++ {
+		if t[i] >= 0x80 { // no-break and narrow no-break spaces act as spaces
+			t = strings.NewReplacer("\u00a0", " ", "\u202f", " ", "\u2009", " ").Replace(t)
+			break
+		}
 	}
 	var p dtParts
 	ok := false
@@ -386,8 +400,11 @@ func (p *dtParts) unixNanos() (int64, string) {
 	days := DaysFromCivil(p.year, p.month, p.day)
 	secs := days*86400 + int64(p.hour*3600+p.minute*60+p.second) - int64(p.offset)
 	const maxSec = 9223372035
-	if secs > maxSec || secs < -maxSec {
-		return 0, "out of range (kqlhunt supports years 1678 to 2261)"
+	if secs > maxSec {
+		return MaxDateTime, ""
+	}
+	if secs < -maxSec {
+		return MinDateTime, ""
 	}
 	return secs*1e9 + p.frac, ""
 }
@@ -485,6 +502,9 @@ func MakeDateTime(year, month, day, hour, minute, second int, nanos int64) (int6
 		return 0, false
 	}
 	ns, err := p.unixNanos()
+	if ns == MinDateTime || ns == MaxDateTime {
+		return 0, false // out of the representable range
+	}
 	return ns, err == ""
 }
 
@@ -506,6 +526,15 @@ func FormatDateTimeShort(ns int64) string {
 // AppendDateTime appends the FormatDateTime (trim=false) or
 // FormatDateTimeShort (trim=true) form of ns to dst.
 func AppendDateTime(dst []byte, ns int64, trim bool) []byte {
+	switch ns {
+	case MinDateTime:
+		if trim {
+			return append(dst, "0001-01-01T00:00:00Z"...)
+		}
+		return append(dst, "0001-01-01T00:00:00.0000000Z"...)
+	case MaxDateTime:
+		return append(dst, "9999-12-31T23:59:59.9999999Z"...)
+	}
 	y, mo, d, h, mi, s, nanos := DateTimeParts(ns)
 	if y < 0 {
 		dst = append(dst, '-')

@@ -51,7 +51,7 @@ func (h *Host) Evaluate(ctx context.Context, name string, args []sdk.Arg, in Inp
 	if err := checkArgs(desc, args); err != nil {
 		return nil, err
 	}
-	schema, err := desc.OutputSchema(in.Schema())
+	schema, err := desc.OutputSchema(in.Schema(), desc.ArgsFrom(args))
 	if err != nil {
 		return nil, err
 	}

@@ -218,7 +218,7 @@ func (h *Host) start(ctx context.Context, name string) (*proc, error) {
 	}
 	cmd.Env = append(os.Environ(), "GOMEMLIMIT="+fmt.Sprint(max(h.opts.MemoryLimit*3/4, 64<<20)))
 	stderr := &tail{}
-	logger := hclog.New(&hclog.LoggerOptions{Name: "plugin." + name, Output: h.opts.Log, Level: hclog.Info})
+	logger := hclog.New(&hclog.LoggerOptions{Name: "plugin." + name, Output: h.opts.Log, Level: hclog.Warn})
 	client := plugin.NewClient(&plugin.ClientConfig{
 		HandshakeConfig:  wire.Handshake,
 		VersionedPlugins: map[int]plugin.PluginSet{wire.ProtocolVersion: {wire.PluginName: &wire.GRPCPlugin{}}},
@@ -298,7 +298,7 @@ func (h *Host) Describe(ctx context.Context, name string) (*sdk.Description, err
 		h.stop(name, p)
 		return nil, fmt.Errorf("plugin %s describes itself as %q; the file name and the plugin name must agree", name, desc.Name)
 	}
-	if _, err := desc.OutputSchema(nil); err != nil {
+	if _, err := desc.OutputSchema(nil, nil); err != nil {
 		h.stop(name, p)
 		return nil, err
 	}

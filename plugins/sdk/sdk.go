@@ -12,6 +12,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/memory"
@@ -32,10 +33,12 @@ type Param struct {
 	Description string
 }
 
-// Column declares an output column.
+// Column declares an output column. A Name of the form "$param" stands
+// for the input column passed as the column argument param (the output
+// keeps that column's name), and Type "$" for that column's type.
 type Column struct {
 	Name string
-	Type string // KQL type name
+	Type string // KQL type name, or "$" with a "$param" name
 }
 
 // Description is a detector's signature.
@@ -140,13 +143,32 @@ type Detector interface {
 	Evaluate(ctx context.Context, call *Call, in Input, out Output) error
 }
 
-// OutputSchema returns the Arrow schema a detector must emit for an input schema.
-func (d Description) OutputSchema(input *arrow.Schema) (*arrow.Schema, error) {
+// OutputSchema returns the Arrow schema a detector must emit for an input
+// schema and the call's arguments (args may be nil to validate the
+// declaration alone).
+func (d Description) OutputSchema(input *arrow.Schema, args map[string]Arg) (*arrow.Schema, error) {
 	var fields []arrow.Field
 	if d.KeepInput && input != nil {
 		fields = append(fields, input.Fields()...)
 	}
 	for _, c := range d.Columns {
+		if strings.HasPrefix(c.Name, "$") {
+			param := c.Name[1:]
+			a, ok := args[param]
+			if args == nil {
+				continue
+			}
+			if !ok || input == nil {
+				return nil, fmt.Errorf("detector %s: output column %s needs the column argument %s", d.Name, c.Name, param)
+			}
+			idx := input.FieldIndices(a.Value)
+			if len(idx) == 0 {
+				return nil, fmt.Errorf("detector %s: argument %s names no input column %q", d.Name, param, a.Value)
+			}
+			f := input.Field(idx[0])
+			fields = append(fields, kernels.Field(f.Name, kernels.KindOf(f)))
+			continue
+		}
 		k, ok := types.ParseKind(c.Type)
 		if !ok {
 			return nil, fmt.Errorf("detector %s: output column %s has unknown type %q", d.Name, c.Name, c.Type)
@@ -154,4 +176,23 @@ func (d Description) OutputSchema(input *arrow.Schema) (*arrow.Schema, error) {
 		fields = append(fields, kernels.Field(c.Name, k))
 	}
 	return arrow.NewSchema(fields, nil), nil
+}
+
+// ArgsFrom indexes a call's arguments by name, filling in declared defaults.
+func (d Description) ArgsFrom(args []Arg) map[string]Arg {
+	m := map[string]Arg{}
+	for _, a := range args {
+		m[a.Name] = a
+	}
+	for _, p := range d.Params {
+		if _, ok := m[p.Name]; !ok && p.Optional && p.Default != "" {
+			m[p.Name] = Arg{Name: p.Name, Kind: p.Type, Value: strings.Trim(p.Default, `"'`)}
+		}
+	}
+	return m
+}
+
+// OutputSchema returns the schema this call must emit.
+func (c *Call) OutputSchema(d Description) (*arrow.Schema, error) {
+	return d.OutputSchema(c.Input, c.Args)
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/memory"
@@ -64,15 +63,11 @@ func (s *server) Evaluate(stream pb.Detector_EvaluateServer) error {
 		return sendErr(stream, err.Error())
 	}
 	desc := s.d.Describe()
-	c := &Call{Args: map[string]Arg{}, Input: schema, Mem: mem, params: desc.Params}
-	for _, a := range call.Args {
-		c.Args[a.Name] = Arg{Name: a.Name, Kind: a.Kind, Value: a.Value}
+	args := make([]Arg, len(call.Args))
+	for i, a := range call.Args {
+		args[i] = Arg{Name: a.Name, Kind: a.Kind, Value: a.Value}
 	}
-	for _, p := range desc.Params {
-		if _, ok := c.Args[p.Name]; !ok && p.Optional && p.Default != "" {
-			c.Args[p.Name] = Arg{Name: p.Name, Kind: p.Type, Value: strings.Trim(p.Default, `"'`)}
-		}
-	}
+	c := &Call{Args: desc.ArgsFrom(args), Input: schema, Mem: mem, params: desc.Params}
 	in := &streamInput{stream: stream, mem: mem}
 	out := &streamOutput{stream: stream, mem: mem}
 	if err := s.d.Evaluate(ctx, c, in, out); err != nil {

@@ -31,7 +31,7 @@ func (passthrough) Evaluate(ctx context.Context, call *sdk.Call, in sdk.Input, o
 		return err
 	}
 	desc := passthrough{}.Describe()
-	schema, err := desc.OutputSchema(call.Input)
+	schema, err := call.OutputSchema(desc)
 	if err != nil {
 		return err
 	}

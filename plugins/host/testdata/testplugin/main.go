@@ -39,7 +39,7 @@ func (d detector) Evaluate(ctx context.Context, call *sdk.Call, in sdk.Input, ou
 		return err
 	}
 	desc := d.Describe()
-	schema, _ := desc.OutputSchema(call.Input)
+	schema, _ := call.OutputSchema(desc)
 	for batch := 0; ; batch++ {
 		rec, err := in.Next(ctx)
 		if err != nil || rec == nil {
