@@ -99,7 +99,7 @@ func TestCorpus(t *testing.T) {
 		fmt.Printf("%4d %s\n", x.n, x.k)
 	}
 	for i, x := range l {
-		if i > 25 {
+		if i > 70 {
 			break
 		}
 		fmt.Println(examples[x.k])

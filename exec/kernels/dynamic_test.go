@@ -174,6 +174,9 @@ func TestParseJSONAndBags(t *testing.T) {
 		{"parse_json of dynamic is as is", "parse_json", 2, func(m memory.Allocator) []Datum {
 			return []Datum{dxtDyn(m, `"{\"c\":456}"`, `{ "a" : [1, 2.50] }`)}
 		}, []string{`"{\"c\":456}"`, `{"a":[1,2.5]}`}},
+		{"parse_json fast path and lenient forms", "parse_json", 4, func(m memory.Allocator) []Datum {
+			return []Datum{dxtCol(m, types.String, `{"a":[1,"x\ty"],"b":{}}`, `{'a':1,}`, `[12345678901234567890]`, `{"a":1`)}
+		}, []string{`{"a":[1,"x\ty"],"b":{}}`, `{"a":1}`, `[1.2345678901234567E+19]`, `"{\"a\":1"`}},
 		{"parse_json of long", "parse_json", 1, func(m memory.Allocator) []Datum {
 			return []Datum{dxtLongS(m, 7)}
 		}, []string{`7`}},

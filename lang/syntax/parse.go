@@ -277,6 +277,9 @@ func message(cur, prev *lexer.Token, expect, raw string) string {
 			return fmt.Sprintf("expected a name after 'let', found %s", got)
 		}
 	}
+	if cur != nil && (cur.Value == "let" || cur.Value == "set" || cur.Value == "declare") && prev != nil && prev.Value != ";" {
+		return fmt.Sprintf("expected ';' before '%s': statements are separated by ';' (is this a second query?)", cur.Value)
+	}
 	if cur != nil && cur.Value == "=" {
 		return "unexpected '='; use '==' to compare values"
 	}

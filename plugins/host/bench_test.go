@@ -1,0 +1,118 @@
+package host
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+
+	"github.com/kqlhunt/kqlhunt/exec/kernels"
+	"github.com/kqlhunt/kqlhunt/lang/types"
+)
+
+const benchRows = 1 << 20
+
+// benchInput yields benchRows rows in 64Ki-row batches of (User string, N long).
+type benchInput struct {
+	schema *arrow.Schema
+	batch  arrow.Record
+	left   int
+}
+
+func newBenchInput(mem memory.Allocator) *benchInput {
+	schema := arrow.NewSchema([]arrow.Field{kernels.Field("User", types.String), kernels.Field("N", types.Long)}, nil)
+	b := array.NewRecordBuilder(mem, schema)
+	defer b.Release()
+	for i := 0; i < 64<<10; i++ {
+		b.Field(0).(*array.StringBuilder).Append("user" + string(rune('a'+i%26)) + "@contoso.com")
+		b.Field(1).(*array.Int64Builder).Append(int64(i))
+	}
+	return &benchInput{schema: schema, batch: b.NewRecord(), left: benchRows}
+}
+
+func (in *benchInput) Schema() *arrow.Schema { return in.schema }
+
+func (in *benchInput) Next(context.Context) (arrow.Record, error) {
+	if in.left <= 0 {
+		return nil, nil
+	}
+	in.left -= int(in.batch.NumRows())
+	in.batch.Retain()
+	return in.batch, nil
+}
+
+// BenchmarkPassThroughPlugin sends 1M rows through the echo test plugin
+// (a separate process, gRPC + Arrow IPC) and back.
+func BenchmarkPassThroughPlugin(b *testing.B) {
+	h, err := New(Options{Dirs: []string{pluginDir}, Timeout: time.Minute})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer h.Close()
+	mem := memory.NewGoAllocator()
+	if _, err := h.Describe(context.Background(), "echo"); err != nil { // start it outside the timing
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		in := newBenchInput(mem)
+		out, err := h.Evaluate(context.Background(), "echo", nil, in, mem)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rows := 0
+		for {
+			rec, err := out.Next()
+			if err != nil {
+				b.Fatal(err)
+			}
+			if rec == nil {
+				break
+			}
+			rows += int(rec.NumRows())
+			rec.Release()
+		}
+		out.Close()
+		in.batch.Release()
+		if rows != benchRows {
+			b.Fatalf("%d rows", rows)
+		}
+	}
+	b.ReportMetric(float64(benchRows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkInProcessBaseline does the echo plugin's work in process: the
+// same batches, the same added Score column, no IPC.
+func BenchmarkInProcessBaseline(b *testing.B) {
+	mem := memory.NewGoAllocator()
+	for i := 0; i < b.N; i++ {
+		in := newBenchInput(mem)
+		schema := arrow.NewSchema(append(in.schema.Fields(), kernels.Field("Score", types.Real)), nil)
+		rows := 0
+		for {
+			rec, _ := in.Next(context.Background())
+			if rec == nil {
+				break
+			}
+			fb := array.NewFloat64Builder(mem)
+			for j := int64(0); j < rec.NumRows(); j++ {
+				fb.Append(float64(j) * 2)
+			}
+			score := fb.NewArray()
+			out := array.NewRecord(schema, append(append([]arrow.Array{}, rec.Columns()...), score), rec.NumRows())
+			rows += int(out.NumRows())
+			out.Release()
+			score.Release()
+			fb.Release()
+			rec.Release()
+		}
+		in.batch.Release()
+		if rows != benchRows {
+			b.Fatalf("%d rows", rows)
+		}
+	}
+	b.ReportMetric(float64(benchRows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
