@@ -41,6 +41,7 @@ type cli struct {
 	Query     QueryCmd     `cmd:"" help:"Run a query over data files and print the result."`
 	Functions FunctionsCmd `cmd:"" help:"List the functions kqlhunt knows."`
 	Plugins   PluginsCmd   `cmd:"" help:"List detector plugins, or show one's signature."`
+	Test      TestCmd      `cmd:"" help:"Run golden tests (txtar: query, input tables, expected result)."`
 
 	PluginServe PluginServeCmd `cmd:"" name:"plugin-serve" hidden:"" help:"Serve a built-in detector (run by kqlhunt itself)."`
 }
@@ -66,6 +67,14 @@ func run(args []string, e env) int {
 	}
 	if len(args) == 0 {
 		args = []string{"--help"}
+	}
+	if args[0] == "test" {
+		// DESIGN.md spells the flag -update (the go test idiom).
+		for i, a := range args {
+			if a == "-update" {
+				args[i] = "--update"
+			}
+		}
 	}
 	ctx, err := parser.Parse(args)
 	if err != nil {

@@ -174,3 +174,29 @@ func TestTimeout(t *testing.T) {
 		t.Fatalf("want a timeout error, got %v", err)
 	}
 }
+
+// Queries over several batches exercise the parallel operators: order is
+// kept by where/extend, and per-worker partial aggregates merge exactly.
+func TestMultiBatch(t *testing.T) {
+	cases := []struct{ name, query, want string }{
+		{"summarize-merge", `range x from 1 to 200000 step 1 | summarize c = count(), s = sum(x), l = make_list(x, 1000000) by k = x % 3 | extend first = l[0], last = l[-1] | project k, c, s, first, last`,
+			"k:long,c:long,s:long,first:dynamic,last:dynamic\n1,66667,6666700000,1,199999\n2,66667,6666766667,2,200000\n0,66666,6666633333,3,199998\n"},
+		{"where-order", `range x from 1 to 200000 step 1 | where x % 50000 == 0 | extend y = x / 1000`, "x:long,y:long\n50000,50\n100000,100\n150000,150\n200000,200\n"},
+		{"take-across", `range x from 1 to 200000 step 1 | where x > 65530 | take 3`, "x:long\n65531\n65532\n65533\n"},
+		{"top-across", `range x from 1 to 200000 step 1 | extend g = x % 10 | top 3 by g desc`, "x:long,g:long\n9,9\n19,9\n29,9\n"},
+		{"sort-across-stable", `range x from 1 to 200000 step 1 | extend g = x % 100000 | sort by g asc | take 4`, "x:long,g:long\n100000,0\n200000,0\n1,1\n100001,1\n"},
+		{"dcount", `range x from 1 to 200000 step 1 | summarize dcount(x % 1000), count()`, "dcount_:long,count_:long\n1000,200000\n"},
+		{"distinct", `range x from 1 to 200000 step 1 | extend k = x % 4 | distinct k | sort by k asc`, "k:long\n0\n1\n2\n3\n"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := run(t, c.query, nil)
+			if err != nil {
+				t.Fatalf("%s: %v", c.query, err)
+			}
+			if got != c.want {
+				t.Errorf("%s\ngot:\n%s\nwant:\n%s", c.query, got, c.want)
+			}
+		})
+	}
+}

@@ -83,11 +83,8 @@ func dynText(d kernels.Datum, i int) (string, bool) {
 	}
 	switch a := d.Array.(type) {
 	case *array.String:
-		if d.Kind == types.Dynamic {
-			return a.Value(j), true
-		}
-		q, _ := json.Marshal(a.Value(j))
-		return string(q), true
+		// dynamic JSON text, or JSON held in a string column
+		return a.Value(j), true
 	case *array.Dictionary:
 		if s, ok := a.Dictionary().(*array.String); ok {
 			return s.Value(a.GetValueIndex(j)), true

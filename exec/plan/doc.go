@@ -72,9 +72,10 @@
 //     "__neg", "__pos", "__eq_ci" (=~), "__neq_ci" (!~); string operators by
 //     their KQL spelling ("has", "!has", "contains_cs", "matches regex",
 //     "startswith", ...). Kernels get args [L, R] (or [X]).
-//   - "and"/"or" are evaluated by exec/expr itself (Kusto null semantics,
-//     short-circuit on constant operands); if "__and"/"__or" are declared
-//     the checker uses them only for typing.
+//
+//   - "and"/"or" bind the "__and"/"__or" kernels (three-valued logic); if
+//     those are not declared exec/expr evaluates them itself.
+//
 //   - `x in (a, b, c)`, `!in`, `in~`, `!in~`, `has_any`, `has_all` (and _cs
 //     forms): funcs "__in", "__notin", "__in_ci", "__notin_ci", "has_any",
 //     ...; declare them Variadic. The kernel receives args [x, a, b, c]: one
@@ -84,8 +85,38 @@
 //     (`x in (dynamic([1,2]))`, or a subquery: the engine materializes a
 //     subquery's first column into ONE dynamic-array scalar arg): kernels
 //     must flatten dynamic-array args into their elements.
+//
 //   - `x between (lo .. hi)` / `!between`: "__between" / "__notbetween"
 //     with args [x, lo, hi].
+//
+//   - bag_pack_columns(a, b) and pack_all([flag]) need column names: the
+//     compiler passes name/value pairs: bag_pack_columns gets ["a", a, "b", b],
+//     pack_all gets [flag, "Col1", Col1, "Col2", Col2, ...] (flag defaults
+//     to false).
+//
+//   - typeof(T) arguments (extract(..., typeof(long)), extract_json) are
+//     checked as kind T (Ref *check.TypeOf) and passed as a null scalar of
+//     kind T.
+//
+//   - A Datum argument may be Kind Null only when the checker could not
+//     type it; untyped null literals are passed as a null scalar of the
+//     first kind the overload's parameter accepts.
+//
+// # Aggregates (aggregates engineer, read this)
+//
+// summarize (exec/ops/summarize.go) evaluates each aggregate call's
+// arguments with Compile (constant arguments as scalar Datums; Consts holds
+// their values), creates one AggState per worker via the AggKernel, calls
+// SetSeq(batch index) before Update when the state is kernels.Sequenced,
+// merges worker states into a fresh state with Merge(other, mapping, n) and
+// calls Finish once. Multi-output aggregates (arg_max/arg_min, take_any
+// with several arguments or `*`, percentiles with several percents) return
+// a struct array, one field per output column; `*` is expanded by the
+// checker (check.SummarizeInfo.Aggs[i].Args) to the input columns that are
+// not group keys (nor, for arg_max/arg_min, named explicitly).
+// check.SummarizeInfo (op.Out().Ref of a summarize) lists keys, aggregate
+// calls and output columns; make-series/top-nested can reuse
+// (*check.Checker).SummarizeAggs for their aggregate lists.
 //
 // # Let, functions, materialize, toscalar
 //

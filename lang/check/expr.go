@@ -96,14 +96,21 @@ func (c *Checker) expr1(e ast.Expr, x *exprCtx) types.Kind {
 			return types.Unknown
 		}
 		kx := c.expr(e.X, x)
-		if kx != types.Dynamic && kx != types.Unknown {
-			c.Errorf(e, "not-dynamic", "property access .%s needs a dynamic value, got %s", e.Name.Name, kx)
-			return types.Unknown
+		switch kx {
+		case types.Dynamic, types.Unknown:
+			return kx
+		case types.String:
+			// JSON held in a string column: read as dynamic
+			return types.Dynamic
 		}
-		return kx
+		c.Errorf(e, "not-dynamic", "property access .%s needs a dynamic value, got %s", e.Name.Name, kx)
+		return types.Unknown
 	case *ast.Index:
 		kx := c.expr(e.X, x)
 		c.expr(e.Index, x)
+		if kx == types.String {
+			return types.Dynamic
+		}
 		if kx != types.Dynamic && kx != types.Unknown {
 			c.Errorf(e, "not-dynamic", "indexing needs a dynamic value, got %s", kx)
 			return types.Unknown

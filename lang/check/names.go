@@ -105,10 +105,8 @@ func AggName(call *ast.Call, in *types.Schema) []string {
 		p = name
 	}
 	if argName == "" {
-		if len(call.Args) == 0 {
-			return []string{p + "_"}
-		}
-		return []string{""}
+		// count(), sum(x * 2): the prefix alone
+		return []string{p + "_"}
 	}
 	return []string{p + "_" + argName}
 }

@@ -91,11 +91,11 @@ func (c *Checker) SummarizeAggs(items []*ast.NamedExpr, in *types.Schema, sc *Sc
 			}
 			name := ""
 			if len(it.Names) > 0 {
-				name = it.Names[0].Name
+				name = nm.take(it.Names[0].Name)
 			} else {
 				name = nm.column()
 			}
-			info.Outputs = append(info.Outputs, AggOutput{Name: nm.take(name), Type: k, Agg: -1, X: it.X})
+			info.Outputs = append(info.Outputs, AggOutput{Name: name, Type: k, Agg: -1, X: it.X})
 			continue
 		}
 		direct := false
@@ -109,13 +109,13 @@ func (c *Checker) SummarizeAggs(items []*ast.NamedExpr, in *types.Schema, sc *Sc
 		if !direct {
 			name := ""
 			if len(it.Names) > 0 {
-				name = it.Names[0].Name
+				name = nm.take(it.Names[0].Name)
 			} else if n := ExprName(it.X); n != "" {
-				name = n
+				name = nm.take(n)
 			} else {
 				name = nm.column()
 			}
-			info.Outputs = append(info.Outputs, AggOutput{Name: nm.take(name), Type: k, Agg: first, X: it.X})
+			info.Outputs = append(info.Outputs, AggOutput{Name: name, Type: k, Agg: first, X: it.X})
 			continue
 		}
 		ac := info.Aggs[first]
@@ -129,8 +129,10 @@ func (c *Checker) SummarizeAggs(items []*ast.NamedExpr, in *types.Schema, sc *Sc
 			}
 			if name == "" {
 				name = nm.column()
+			} else {
+				name = nm.take(name)
 			}
-			info.Outputs = append(info.Outputs, AggOutput{Name: nm.take(name), Type: ac.Kinds[i], Agg: first, Field: i})
+			info.Outputs = append(info.Outputs, AggOutput{Name: name, Type: ac.Kinds[i], Agg: first, Field: i})
 		}
 		if len(it.Names) > len(ac.Kinds) {
 			c.Errorf(it, "bad-names", "%d names given for %d aggregate results", len(it.Names), len(ac.Kinds))

@@ -76,6 +76,16 @@ func BinaryOperatorName(op string) string {
 	if _, ok := StringOperators[op]; ok {
 		return op
 	}
+	switch op {
+	case "containscs":
+		return "contains_cs"
+	case "notcontains":
+		return "!contains"
+	case "notcontains_cs", "!containscs", "notcontainscs":
+		return "!contains_cs"
+	case "nothas":
+		return "!has"
+	}
 	return ""
 }
 
@@ -271,8 +281,15 @@ func init() {
 		}})
 	}
 
+	// legacy spellings Kusto still accepts
+	aliases := map[string][]string{
+		"contains_cs":  {"containscs"},
+		"!contains":    {"notcontains"},
+		"!contains_cs": {"notcontains_cs", "!containscs", "notcontainscs"},
+		"!has":         {"nothas"},
+	}
 	for name, doc := range StringOperators {
-		Register(&Func{Name: name, Kind: Scalar, Doc: doc, Overloads: []*Overload{
+		Register(&Func{Name: name, Aliases: aliases[name], Kind: Scalar, Doc: doc, Overloads: []*Overload{
 			{ID: operatorIDBase(name) + "_string", Args: []Arg{
 				{Name: "source", Types: types.AnyScalar},
 				{Name: "pattern", Types: types.Set(types.String, types.Dynamic)},

@@ -257,14 +257,15 @@ func parseDateTimeText(s string) (int64, bool) {
 		}
 		return time.Date(f[0], time.Month(f[1]), f[2], f[3], f[4], f[5], 0, time.UTC).UnixNano(), true
 	}
+	// the forms Kusto accepts (ISO 8601, RFC 822/850, 12-02-2022, 2025, 6, 14,
+	// and 0001-01-01 / 9999-12-31 mapped to the datetime range limits)
+	if ns, err := types.ParseDateTime(s); err == nil {
+		return ns, true
+	}
 	for _, layout := range datetimeLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t.UTC().UnixNano(), true
 		}
-	}
-	// the other forms Kusto accepts (12-02-2022, 2025, 6, 14, RFC 850, ...)
-	if ns, err := types.ParseDateTime(s); err == nil {
-		return ns, true
 	}
 	return 0, false
 }
