@@ -42,6 +42,7 @@ type cli struct {
 	Functions FunctionsCmd `cmd:"" help:"List the functions kqlhunt knows."`
 	Plugins   PluginsCmd   `cmd:"" help:"List detector plugins, or show one's signature."`
 	Test      TestCmd      `cmd:"" help:"Run golden tests (txtar: query, input tables, expected result)."`
+	Repl      ReplCmd      `cmd:"" help:"Interactive KQL console with completion and history."`
 
 	PluginServe PluginServeCmd `cmd:"" name:"plugin-serve" hidden:"" help:"Serve a built-in detector (run by kqlhunt itself)."`
 }

@@ -8,6 +8,10 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	// The REPL tests run this binary as kqlhunt under a pseudo-terminal.
+	if os.Getenv("KQLHUNT_AS_MAIN") == "1" {
+		os.Exit(run(os.Args[1:], env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}))
+	}
 	testscript.Main(m, map[string]func(){
 		"kqlhunt": func() {
 			os.Exit(run(os.Args[1:], env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}))

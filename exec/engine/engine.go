@@ -77,6 +77,21 @@ type BudgetAllocator struct {
 	Limit int64
 	used  atomic.Int64
 	peak  atomic.Int64
+	err   atomic.Pointer[error]
+}
+
+func (a *BudgetAllocator) fail() {
+	err := fmt.Errorf("%w (%s): use --max-memory to raise it, or narrow the query (where/project early)", ErrMemory, FormatBytes(a.Limit))
+	a.err.CompareAndSwap(nil, &err)
+	panic(err)
+}
+
+// Exceeded returns the budget error once an allocation was refused (nil before).
+func (a *BudgetAllocator) Exceeded() error {
+	if p := a.err.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 // Allocate implements memory.Allocator.
@@ -84,7 +99,7 @@ func (a *BudgetAllocator) Allocate(size int) []byte {
 	n := a.used.Add(int64(size))
 	if a.Limit > 0 && n > a.Limit {
 		a.used.Add(-int64(size))
-		panic(fmt.Errorf("%w (%s): use --max-memory to raise it, or narrow the query (where/project early)", ErrMemory, FormatBytes(a.Limit)))
+		a.fail()
 	}
 	for {
 		p := a.peak.Load()
@@ -101,7 +116,7 @@ func (a *BudgetAllocator) Reallocate(size int, b []byte) []byte {
 	n := a.used.Add(diff)
 	if a.Limit > 0 && diff > 0 && n > a.Limit {
 		a.used.Add(-diff)
-		panic(fmt.Errorf("%w (%s): use --max-memory to raise it, or narrow the query (where/project early)", ErrMemory, FormatBytes(a.Limit)))
+		a.fail()
 	}
 	return a.Allocator.Reallocate(size, b)
 }
@@ -137,6 +152,7 @@ type Query struct {
 	cancel  context.CancelFunc
 	timeout time.Duration
 	ctx     context.Context
+	budget  *BudgetAllocator
 	// Diags holds the checker's warnings.
 	Diags lang.List
 }
@@ -188,10 +204,19 @@ func (q *Query) panicErr(r any) error {
 	if err, ok := r.(error); ok {
 		return q.wrap(err)
 	}
+	if q.budget != nil && q.budget.Exceeded() != nil {
+		return q.budget.Exceeded()
+	}
 	return &Error{Msg: fmt.Sprintf("internal error: %v\n%s", r, debug.Stack())}
 }
 
 func (q *Query) wrap(err error) error {
+	if q.budget != nil {
+		if be := q.budget.Exceeded(); be != nil {
+			// whatever shape a kernel gave the failure, report the budget
+			return be
+		}
+	}
 	var pe *ops.PanicError
 	if errors.As(err, &pe) {
 		if inner, ok := pe.Value.(error); ok {
@@ -200,7 +225,7 @@ func (q *Query) wrap(err error) error {
 			return &Error{Msg: fmt.Sprintf("internal error: %v", pe.Value)}
 		}
 	}
-	if errors.Is(err, context.DeadlineExceeded) && q.timeout > 0 {
+	if q.timeout > 0 && (errors.Is(err, context.DeadlineExceeded) || (q.ctx != nil && errors.Is(q.ctx.Err(), context.DeadlineExceeded))) {
 		return &Error{Msg: fmt.Sprintf("query timed out after %s (use --timeout to allow more)", q.timeout)}
 	}
 	var ee *expr.Error
@@ -263,10 +288,12 @@ func PrepareAST(ctx context.Context, src *lang.Source, tree *ast.Query, opts Opt
 	if mem == nil {
 		mem = memory.DefaultAllocator
 	}
+	var budget *BudgetAllocator
 	if opts.MaxMemory > 0 {
-		mem = &BudgetAllocator{Allocator: mem, Limit: opts.MaxMemory}
+		budget = &BudgetAllocator{Allocator: mem, Limit: opts.MaxMemory}
+		mem = budget
 	}
-	q = &Query{src: src, Diags: cdiags, timeout: opts.Timeout}
+	q = &Query{src: src, Diags: cdiags, timeout: opts.Timeout, budget: budget}
 	if opts.Timeout > 0 {
 		q.ctx, q.cancel = context.WithTimeout(ctx, opts.Timeout)
 	} else {

@@ -114,6 +114,10 @@ func TestOperators(t *testing.T) {
 		{"getschema", `T | project User, N | getschema`, "ColumnName:string,ColumnOrdinal:int,DataType:string,ColumnType:string\nUser,0,System.String,string\nN,1,System.Int64,long\n"},
 		{"serialize", `T | serialize | take 1 | project User`, "User:string\nalice\n"},
 		{"scalar-statement", `1 + 1`, "print_0:long\n2\n"},
+		{"as-reference", `range x from 1 to 3 step 1 | as R | join kind=inner (R | where x > 1) on x | project x`, "x:long\n2\n3\n"},
+		{"project-by-names", `T | take 1 | project-by-names "N", "Act*"`, "N:long,ActionType:string\n5,New-InboxRule\n"},
+		{"typeof-arg", `print extract("([0-9]+)", 1, "ab12", typeof(long))`, "print_0:long\n12\n"},
+		{"json-in-string", `print s = '{"a":{"b":7}}' | extend v = s.a.b`, "s:string,v:dynamic\n{\"a\":{\"b\":7}},7\n"},
 		{"now-pinned", `print now()`, "print_0:datetime\n2024-03-01T00:00:00Z\n"},
 	}
 	for _, c := range cases {

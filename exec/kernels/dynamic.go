@@ -8,6 +8,20 @@ package kernels
 //	__index_string  (dynamic, string)                  x['key']
 //	__path          (dynamic, const string|long, ...)  a fused chain x.a[0].b
 //
+// Calls the compiler must shape (the checker cannot express them as plain
+// overloads):
+//
+//	pack_all([flag])        kernel args: flag (bool, false when omitted), then a
+//	                        (name: const string, value) pair per input column
+//	bag_pack_columns(c...)  kernel args: a (name: const string, value) pair per column
+//	array_sort_asc/desc(a1, a2, ..., [nulls_last])
+//	                        one array: the sorted array; several: an array of the
+//	                        sorted arrays (print/extend may expand it into the
+//	                        columns a1_sorted, a2_sorted, ...)
+//	extract_json(path, json, typeof(T))
+//	                        the result kind is args[2].Kind (the checker types
+//	                        typeof(T) as T); string when absent
+//
 // Dynamic values are JSON text in Arrow String columns; a null dynamic is an
 // Arrow null (the text "null" is accepted on input too). Access kernels
 // scan the raw text (skipping what they do not need) and never decode

@@ -411,17 +411,17 @@ func sxNewGuid() string {
 }
 
 func init() {
-	RegisterScalar("base64_encode_tostring_string", sxStrFn(func(a *sxRowArgs, i int) (string, bool) {
+	sxRegister("base64_encode_tostring_string", sxStrFn(func(a *sxRowArgs, i int) (string, bool) {
 		return base64.StdEncoding.EncodeToString([]byte(a.str(0, i))), true
 	}))
-	RegisterScalar("base64_decode_tostring_string", sxStrFn(func(a *sxRowArgs, i int) (string, bool) {
+	sxRegister("base64_decode_tostring_string", sxStrFn(func(a *sxRowArgs, i int) (string, bool) {
 		b, ok := sxBase64Decode(a.str(0, i))
 		if !ok || !utf8.Valid(b) {
 			return "", false
 		}
 		return string(b), true
 	}))
-	RegisterScalar("base64_decode_toarray_string", sxDynFn(func(a *sxRowArgs, i int) any {
+	sxRegister("base64_decode_toarray_string", sxDynFn(func(a *sxRowArgs, i int) any {
 		b, ok := sxBase64Decode(a.str(0, i))
 		if !ok {
 			return nil
@@ -432,7 +432,7 @@ func init() {
 		}
 		return out
 	}))
-	RegisterScalar("base64_encode_fromarray_dynamic", sxStrFn(func(a *sxRowArgs, i int) (string, bool) {
+	sxRegister("base64_encode_fromarray_dynamic", sxStrFn(func(a *sxRowArgs, i int) (string, bool) {
 		arr, ok := a.val(0, i).([]any)
 		if !ok {
 			return "", false
@@ -450,7 +450,7 @@ func init() {
 		}
 		return base64.StdEncoding.EncodeToString(b), true
 	}))
-	RegisterScalar("base64_decode_toguid_string", func(ctx *Ctx, args []Datum, n int) (Datum, error) {
+	sxRegister("base64_decode_toguid_string", func(ctx *Ctx, args []Datum, n int) (Datum, error) {
 		m, sc := sxRows(args, n)
 		a := sxArgsOf(args)
 		vals := make([]string, m)
@@ -462,30 +462,30 @@ func init() {
 		}
 		return Datum{Array: sxStrArr(sxMem(ctx), vals, valid), Scalar: sc, Kind: types.Guid}, nil
 	})
-	RegisterScalar("base64_encode_fromguid_guid", sxStrFn(func(a *sxRowArgs, i int) (string, bool) {
+	sxRegister("base64_encode_fromguid_guid", sxStrFn(func(a *sxRowArgs, i int) (string, bool) {
 		b, ok := sxGuidBytes(strings.ToLower(a.str(0, i)))
 		if !ok {
 			return "", false
 		}
 		return base64.StdEncoding.EncodeToString(b), true
 	}))
-	RegisterScalar("url_encode_string", sxStrFn(func(a *sxRowArgs, i int) (string, bool) { return sxURLEncode(a.str(0, i), true), true }))
-	RegisterScalar("url_encode_component_string", sxStrFn(func(a *sxRowArgs, i int) (string, bool) { return sxURLEncode(a.str(0, i), false), true }))
-	RegisterScalar("url_decode_string", sxStrFn(func(a *sxRowArgs, i int) (string, bool) { return sxURLDecode(a.str(0, i)), true }))
-	RegisterScalar("parse_url_string", sxDynFn(func(a *sxRowArgs, i int) any {
+	sxRegister("url_encode_string", sxStrFn(func(a *sxRowArgs, i int) (string, bool) { return sxURLEncode(a.str(0, i), true), true }))
+	sxRegister("url_encode_component_string", sxStrFn(func(a *sxRowArgs, i int) (string, bool) { return sxURLEncode(a.str(0, i), false), true }))
+	sxRegister("url_decode_string", sxStrFn(func(a *sxRowArgs, i int) (string, bool) { return sxURLDecode(a.str(0, i)), true }))
+	sxRegister("parse_url_string", sxDynFn(func(a *sxRowArgs, i int) any {
 		if o := sxParseURL(a.str(0, i)); o != nil {
 			return o
 		}
 		return sxBag(sxURLKeys, []any{"", "", "", "", "", "", types.NewBag(0), ""})
 	}))
-	RegisterScalar("parse_urlquery_string", sxDynFn(func(a *sxRowArgs, i int) any {
+	sxRegister("parse_urlquery_string", sxDynFn(func(a *sxRowArgs, i int) any {
 		q := a.str(0, i)
 		if j := strings.IndexByte(q, '?'); j >= 0 {
 			q = q[j+1:]
 		}
 		return sxBag([]string{"Query Parameters"}, []any{sxQueryParams(q)})
 	}))
-	RegisterScalar("parse_path_string", sxDynFn(func(a *sxRowArgs, i int) any { return sxParsePath(a.str(0, i)) }))
+	sxRegister("parse_path_string", sxDynFn(func(a *sxRowArgs, i int) any { return sxParsePath(a.str(0, i)) }))
 
 	xx := func(ctx *Ctx, args []Datum, n int) (Datum, error) {
 		var buf []byte
@@ -499,15 +499,15 @@ func init() {
 			return sxModHash(h, a, i, 1)
 		})(ctx, args, n)
 	}
-	RegisterScalar("hash_any", xx)
-	RegisterScalar("hash_xxhash64_any", xx)
-	RegisterScalar("hash_crc32_any", sxLongFn(func(a *sxRowArgs, i int) (int64, bool) {
+	sxRegister("hash_any", xx)
+	sxRegister("hash_xxhash64_any", xx)
+	sxRegister("hash_crc32_any", sxLongFn(func(a *sxRowArgs, i int) (int64, bool) {
 		return sxModHash(int64(crc32.ChecksumIEEE([]byte(a.str(0, i)))), a, i, 1)
 	}))
-	RegisterScalar("hash_sha256_any", sxHexHash(func(b []byte) []byte { s := sha256.Sum256(b); return s[:] }))
-	RegisterScalar("hash_sha1_any", sxHexHash(func(b []byte) []byte { s := sha1.Sum(b); return s[:] }))
-	RegisterScalar("hash_md5_any", sxHexHash(func(b []byte) []byte { s := md5.Sum(b); return s[:] }))
-	RegisterScalar("hash_combine_variadic", sxLongFn(func(a *sxRowArgs, i int) (int64, bool) {
+	sxRegister("hash_sha256_any", sxHexHash(func(b []byte) []byte { s := sha256.Sum256(b); return s[:] }))
+	sxRegister("hash_sha1_any", sxHexHash(func(b []byte) []byte { s := sha1.Sum(b); return s[:] }))
+	sxRegister("hash_md5_any", sxHexHash(func(b []byte) []byte { s := md5.Sum(b); return s[:] }))
+	sxRegister("hash_combine_variadic", sxLongFn(func(a *sxRowArgs, i int) (int64, bool) {
 		hs := make([]int64, len(a.ds))
 		for k := range a.ds {
 			v, ok := a.int(k, i)
@@ -518,7 +518,7 @@ func init() {
 		}
 		return sxHashCombine(hs), true
 	}))
-	RegisterScalar("hash_many_variadic", func(ctx *Ctx, args []Datum, n int) (Datum, error) {
+	sxRegister("hash_many_variadic", func(ctx *Ctx, args []Datum, n int) (Datum, error) {
 		var buf []byte
 		return sxLongFn(func(a *sxRowArgs, i int) (int64, bool) {
 			hs := make([]int64, len(a.ds))
@@ -532,20 +532,20 @@ func init() {
 			return sxHashCombine(hs), true
 		})(ctx, args, n)
 	})
-	RegisterScalar("gzip_compress_to_base64_string_string", sxStrFn(func(a *sxRowArgs, i int) (string, bool) {
+	sxRegister("gzip_compress_to_base64_string_string", sxStrFn(func(a *sxRowArgs, i int) (string, bool) {
 		return base64.StdEncoding.EncodeToString(sxGzip([]byte(a.str(0, i)))), true
 	}))
-	RegisterScalar("zlib_compress_to_base64_string_string", sxStrFn(func(a *sxRowArgs, i int) (string, bool) {
+	sxRegister("zlib_compress_to_base64_string_string", sxStrFn(func(a *sxRowArgs, i int) (string, bool) {
 		return base64.StdEncoding.EncodeToString(sxZlib([]byte(a.str(0, i)))), true
 	}))
-	RegisterScalar("gzip_decompress_from_base64_string_string", sxStrFn(func(a *sxRowArgs, i int) (string, bool) {
+	sxRegister("gzip_decompress_from_base64_string_string", sxStrFn(func(a *sxRowArgs, i int) (string, bool) {
 		b, ok := sxBase64Decode(a.str(0, i))
 		if !ok {
 			return "", false
 		}
 		return sxInflate(gzip.NewReader(bytes.NewReader(b)))
 	}))
-	RegisterScalar("zlib_decompress_from_base64_string_string", sxStrFn(func(a *sxRowArgs, i int) (string, bool) {
+	sxRegister("zlib_decompress_from_base64_string_string", sxStrFn(func(a *sxRowArgs, i int) (string, bool) {
 		b, ok := sxBase64Decode(a.str(0, i))
 		if !ok {
 			return "", false
@@ -557,14 +557,14 @@ func init() {
 		}
 		return sxInflate(r, nil)
 	}))
-	RegisterScalar("new_guid_none", func(ctx *Ctx, args []Datum, n int) (Datum, error) {
+	sxRegister("new_guid_none", func(ctx *Ctx, args []Datum, n int) (Datum, error) {
 		vals := make([]string, n)
 		for i := range vals {
 			vals[i] = sxNewGuid()
 		}
 		return Datum{Array: sxStrArr(sxMem(ctx), vals, nil), Kind: types.Guid}, nil
 	})
-	RegisterScalar("tohex_long", sxStrFn(sxTohex))
+	sxRegister("tohex_long", sxStrFn(sxTohex))
 }
 
 // Punycode (RFC 3492) with the IDNA parameters.
@@ -760,8 +760,8 @@ func init() {
 	puny := func(f func(string) (string, bool)) ScalarKernel {
 		return sxStrFn(func(a *sxRowArgs, i int) (string, bool) { return f(a.str(0, i)) })
 	}
-	RegisterScalar("punycode_from_string_string", puny(sxPunyEncode))
-	RegisterScalar("punycode_to_string_string", puny(sxPunyDecode))
-	RegisterScalar("punycode_domain_to_string_string", puny(sxPunyDomainEncode))
-	RegisterScalar("punycode_domain_from_string_string", puny(sxPunyDomainDecode))
+	sxRegister("punycode_from_string_string", puny(sxPunyEncode))
+	sxRegister("punycode_to_string_string", puny(sxPunyDecode))
+	sxRegister("punycode_domain_to_string_string", puny(sxPunyDomainEncode))
+	sxRegister("punycode_domain_from_string_string", puny(sxPunyDomainDecode))
 }

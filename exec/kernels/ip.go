@@ -608,7 +608,8 @@ func kHasIPv4(prefix, anyOf bool) ScalarKernel {
 			found := false
 			ipv4Tokens(text, func(tok string) bool {
 				for _, w := range valid {
-					if (prefix && strings.HasPrefix(tok, w)) || (!prefix && sameIPv4(tok, w)) {
+					// a prefix ends with a dot; a full address must match exactly
+					if (strings.HasSuffix(w, ".") && strings.HasPrefix(tok, w)) || sameIPv4(tok, w) {
 						found = true
 						return false
 					}

@@ -95,9 +95,9 @@ func TestHasIPv4(t *testing.T) {
 		{"has_ipv4", "has_ipv4", 6, func(m memory.Allocator) []Datum {
 			return []Datum{dxtStrs(m, log, "05:04:54127.0.0.1 GET", "ip=127.0.0.1.", "x127.0.0.1", "a_127.0.0.1", "127.0.0.1.5"), dxtStrS(m, "127.0.0.1")}
 		}, []string{"true", "false", "true", "false", "true", "false"}},
-		{"has_ipv4_prefix", "has_ipv4_prefix", 4, func(m memory.Allocator) []Datum {
-			return []Datum{dxtStrs(m, log, log, "05:04:54 127.0.0.256 GET", "05:04:54127.0.0.1 GET"), dxtStrs(m, "127.0.", "127.0", "127.0.", "127.0.")}
-		}, []string{"true", "false", "false", "false"}},
+		{"has_ipv4_prefix", "has_ipv4_prefix", 6, func(m memory.Allocator) []Datum {
+			return []Datum{dxtStrs(m, log, log, "05:04:54 127.0.0.256 GET", "05:04:54127.0.0.1 GET", "at 127.0.0.10", "at 127.0.0.1"), dxtStrs(m, "127.0.", "127.0", "127.0.", "127.0.", "127.0.0.1", "127.0.0.1")}
+		}, []string{"true", "false", "false", "false", "false", "true"}},
 		{"has_any_ipv4", "has_any_ipv4", 3, func(m memory.Allocator) []Datum {
 			return []Datum{dxtStrs(m, log, "05:04:54 127.0.0.256 GET", "05:04:54127.0.0.1 GET"), dxtDynS(m, `["127.0.0.256","192.168.1.1","127.0.0.1"]`)}
 		}, []string{"true", "false", "false"}},

@@ -7,6 +7,7 @@ package kernels
 // encoding.go use them too.
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -44,6 +45,7 @@ type sxStr struct {
 	dict   *array.Dictionary
 	dstr   *array.String
 	gen    arrow.Array
+	dyn    *array.String // dynamic JSON text
 	kind   types.Kind
 }
 
@@ -57,13 +59,15 @@ func sxStrOf(d Datum) *sxStr {
 	case *array.String:
 		if d.Kind != types.Dynamic {
 			s.str = a
+		} else {
+			s.dyn = a
 		}
 	case *array.Dictionary:
 		if ds, ok := a.Dictionary().(*array.String); ok && d.Kind != types.Dynamic {
 			s.dict, s.dstr = a, ds
 		}
 	}
-	if s.str == nil && s.dict == nil {
+	if s.str == nil && s.dict == nil && s.dyn == nil {
 		s.gen = d.Array
 	}
 	if d.Scalar {
@@ -85,6 +89,11 @@ func (s *sxStr) raw(i int) (string, bool) {
 			return "", true
 		}
 		return s.dstr.Value(s.dict.GetValueIndex(i)), false
+	case s.dyn != nil:
+		if s.dyn.IsNull(i) {
+			return "", true
+		}
+		return sxDynText(s.dyn.Value(i))
 	}
 	v := sxValue(s.gen, i, s.kind)
 	if v == nil {
@@ -111,6 +120,25 @@ func (s *sxStr) isNull(i int) bool {
 	}
 	_, null := s.raw(i)
 	return null
+}
+
+// sxDynText is tostring() of dynamic JSON text: objects, arrays and
+// numbers as written (the stored text is compact JSON), strings unquoted,
+// null as null.
+func sxDynText(j string) (string, bool) {
+	if j == "" || j == "null" {
+		return "", true
+	}
+	if len(j) >= 2 && j[0] == '"' && j[len(j)-1] == '"' {
+		if strings.IndexByte(j[1:len(j)-1], '\\') < 0 {
+			return j[1 : len(j)-1], false
+		}
+		v, err := types.ParseDynamic(j)
+		if str, ok := v.(string); ok && err == nil {
+			return str, false
+		}
+	}
+	return j, false
 }
 
 // sxValue returns row i of a as a Go value of the dynamic model: nil, bool,
@@ -306,6 +334,19 @@ func (s *sxNum) float(i int) float64 {
 		return s.dv[i]
 	}
 	return 0
+}
+
+// sxRegister binds a kernel, turning any panic inside it into an error so
+// that no panic escapes the package.
+func sxRegister(id string, k ScalarKernel) {
+	RegisterScalar(id, func(ctx *Ctx, args []Datum, n int) (d Datum, err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				d, err = Datum{}, fmt.Errorf("%s: internal error: %v", id, r)
+			}
+		}()
+		return k(ctx, args, n)
+	})
 }
 
 // ---------------------------------------------------------------------------
@@ -1497,62 +1538,62 @@ func init() {
 		op   sxArithOp
 	}
 	for _, a := range []arith{{"__add", sxAdd}, {"__sub", sxSub}, {"__mul", sxMul}, {"__div", sxDiv}, {"__mod", sxMod}} {
-		RegisterScalar(a.name+"_int", sxIntKernel(a.op, types.Int))
-		RegisterScalar(a.name+"_long", sxIntKernel(a.op, types.Long))
-		RegisterScalar(a.name+"_real", sxFloatKernel(a.op, types.Real))
-		RegisterScalar(a.name+"_decimal", sxFloatKernel(a.op, types.Decimal))
+		sxRegister(a.name+"_int", sxIntKernel(a.op, types.Int))
+		sxRegister(a.name+"_long", sxIntKernel(a.op, types.Long))
+		sxRegister(a.name+"_real", sxFloatKernel(a.op, types.Real))
+		sxRegister(a.name+"_decimal", sxFloatKernel(a.op, types.Decimal))
 	}
-	RegisterScalar("__add_datetime_timespan", sxIntKernel(sxAdd, types.DateTime))
-	RegisterScalar("__add_timespan_datetime", sxIntKernel(sxAdd, types.DateTime))
-	RegisterScalar("__add_timespan_timespan", sxIntKernel(sxAdd, types.TimeSpan))
-	RegisterScalar("__sub_datetime_datetime", sxIntKernel(sxSub, types.TimeSpan))
-	RegisterScalar("__sub_datetime_timespan", sxIntKernel(sxSub, types.DateTime))
-	RegisterScalar("__sub_timespan_timespan", sxIntKernel(sxSub, types.TimeSpan))
-	RegisterScalar("__mul_timespan_number", sxTimespanScale(false, 0))
-	RegisterScalar("__mul_number_timespan", sxTimespanScale(false, 1))
-	RegisterScalar("__div_timespan_timespan", sxFloatKernel(sxDiv, types.Real))
-	RegisterScalar("__div_timespan_number", sxTimespanScale(true, 0))
-	RegisterScalar("__mod_timespan_timespan", sxIntKernel(sxMod, types.TimeSpan))
+	sxRegister("__add_datetime_timespan", sxIntKernel(sxAdd, types.DateTime))
+	sxRegister("__add_timespan_datetime", sxIntKernel(sxAdd, types.DateTime))
+	sxRegister("__add_timespan_timespan", sxIntKernel(sxAdd, types.TimeSpan))
+	sxRegister("__sub_datetime_datetime", sxIntKernel(sxSub, types.TimeSpan))
+	sxRegister("__sub_datetime_timespan", sxIntKernel(sxSub, types.DateTime))
+	sxRegister("__sub_timespan_timespan", sxIntKernel(sxSub, types.TimeSpan))
+	sxRegister("__mul_timespan_number", sxTimespanScale(false, 0))
+	sxRegister("__mul_number_timespan", sxTimespanScale(false, 1))
+	sxRegister("__div_timespan_timespan", sxFloatKernel(sxDiv, types.Real))
+	sxRegister("__div_timespan_number", sxTimespanScale(true, 0))
+	sxRegister("__mod_timespan_timespan", sxIntKernel(sxMod, types.TimeSpan))
 	for _, k := range []types.Kind{types.Int, types.Long, types.Real, types.Decimal, types.TimeSpan} {
-		RegisterScalar("__neg_"+k.String(), sxUnary(true, k))
-		RegisterScalar("__pos_"+k.String(), sxUnary(false, k))
+		sxRegister("__neg_"+k.String(), sxUnary(true, k))
+		sxRegister("__pos_"+k.String(), sxUnary(false, k))
 	}
 
 	cmps := map[string]sxCmp{"__eq": sxEq, "__neq": sxNe, "__lt": sxLt, "__le": sxLe, "__gt": sxGt, "__ge": sxGe}
 	for name, c := range cmps {
-		RegisterScalar(name+"_number", sxNumCompare(c))
-		RegisterScalar(name+"_datetime", sxNumCompare(c))
-		RegisterScalar(name+"_timespan", sxNumCompare(c))
-		RegisterScalar(name+"_string", sxStrCompare(c, false))
-		RegisterScalar(name+"_guid", sxStrCompare(c, true))
-		RegisterScalar(name+"_bool", sxBoolCompare(c))
+		sxRegister(name+"_number", sxNumCompare(c))
+		sxRegister(name+"_datetime", sxNumCompare(c))
+		sxRegister(name+"_timespan", sxNumCompare(c))
+		sxRegister(name+"_string", sxStrCompare(c, false))
+		sxRegister(name+"_guid", sxStrCompare(c, true))
+		sxRegister(name+"_bool", sxBoolCompare(c))
 		if c == sxEq || c == sxNe {
-			RegisterScalar(name+"_dynamic", sxDynCompare(c == sxNe))
+			sxRegister(name+"_dynamic", sxDynCompare(c == sxNe))
 		}
 	}
-	RegisterScalar("__eq_ci_string", sxStrCompare(sxEq, true))
-	RegisterScalar("__neq_ci_string", sxStrCompare(sxNe, true))
-	RegisterScalar("__and_bool", sxLogic(true))
-	RegisterScalar("__or_bool", sxLogic(false))
+	sxRegister("__eq_ci_string", sxStrCompare(sxEq, true))
+	sxRegister("__neq_ci_string", sxStrCompare(sxNe, true))
+	sxRegister("__and_bool", sxLogic(true))
+	sxRegister("__or_bool", sxLogic(false))
 
-	RegisterScalar("__in_any", sxIn(false, false))
-	RegisterScalar("__notin_any", sxIn(true, false))
-	RegisterScalar("__in_ci_any", sxIn(false, true))
-	RegisterScalar("__notin_ci_any", sxIn(true, true))
-	RegisterScalar("has_any_any", sxHasAnyAll(false))
-	RegisterScalar("has_all_any", sxHasAnyAll(true))
+	sxRegister("__in_any", sxIn(false, false))
+	sxRegister("__notin_any", sxIn(true, false))
+	sxRegister("__in_ci_any", sxIn(false, true))
+	sxRegister("__notin_ci_any", sxIn(true, true))
+	sxRegister("has_any_any", sxHasAnyAll(false))
+	sxRegister("has_all_any", sxHasAnyAll(true))
 
 	for _, name := range []string{"__between", "__notbetween"} {
 		not := name == "__notbetween"
-		RegisterScalar(name+"_number", sxBetween(not, false))
-		RegisterScalar(name+"_datetime", sxBetween(not, false))
-		RegisterScalar(name+"_datetime_timespan", sxBetween(not, true))
-		RegisterScalar(name+"_timespan", sxBetween(not, false))
+		sxRegister(name+"_number", sxBetween(not, false))
+		sxRegister(name+"_datetime", sxBetween(not, false))
+		sxRegister(name+"_datetime_timespan", sxBetween(not, true))
+		sxRegister(name+"_timespan", sxBetween(not, false))
 	}
 
 	for _, name := range sxStringOperatorNames {
 		id := strings.ReplaceAll(strings.ReplaceAll(name, "!", "not"), " ", "_") + "_string"
-		RegisterScalar(id, sxStringOp(name))
+		sxRegister(id, sxStringOp(name))
 	}
 }
 

@@ -448,6 +448,9 @@ func TestSxStringOperators(t *testing.T) {
 	sxtEq(t, "long has", sxtOne(t, "has_string", tL, 12345, tS, "12345"), true)
 	sxtEq(t, "dynamic has", sxtOne(t, "has_string", tDyn, `{"a":"Hello World"}`, tS, "world"), true)
 	sxtEq(t, "dynamic string ==", sxtOne(t, "contains_string", tDyn, `"abc"`, tS, `"`), false)
+	sxtEq(t, "dynamic escaped string", sxtOne(t, "__eq_string", tDyn, `"a\"b"`, tS, `a"b`), true)
+	sxtEq(t, "dynamic null", sxtOne(t, "__eq_string", tDyn, `null`, tS, ``), true)
+	sxtEq(t, "dynamic malformed", sxtOne(t, "has_string", tDyn, `"`, tS, `x`), false)
 	if _, err := Scalar("matches_regex_string"); err != nil {
 		t.Fatal(err)
 	}

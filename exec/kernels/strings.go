@@ -218,7 +218,7 @@ func sxSubstring(a *sxRowArgs, i int) (string, bool) {
 		if l < 0 {
 			return "", true
 		}
-		if start+l < end {
+		if l < end-start {
 			end = start + l
 		}
 	}
@@ -632,7 +632,7 @@ func sxIndexOf(box *sxErrBox, regex bool) ScalarKernel {
 			if !ok {
 				return 0, false
 			}
-			if l >= 0 {
+			if l >= 0 && l < nch {
 				e := start + l
 				if !regex {
 					e++ // the searched range includes the character at start+length
@@ -875,27 +875,27 @@ func sxParseCSV(s string) []string {
 }
 
 func init() {
-	RegisterScalar("regex_quote_string", sxStrFn(func(a *sxRowArgs, i int) (string, bool) { return regexp.QuoteMeta(a.str(0, i)), true }))
-	RegisterScalar("parse_csv_string", sxDynFn(func(a *sxRowArgs, i int) any { return sxParseCSV(a.str(0, i)) }))
-	RegisterScalar("strlen_string", sxLongFn(func(a *sxRowArgs, i int) (int64, bool) {
+	sxRegister("regex_quote_string", sxStrFn(func(a *sxRowArgs, i int) (string, bool) { return regexp.QuoteMeta(a.str(0, i)), true }))
+	sxRegister("parse_csv_string", sxDynFn(func(a *sxRowArgs, i int) any { return sxParseCSV(a.str(0, i)) }))
+	sxRegister("strlen_string", sxLongFn(func(a *sxRowArgs, i int) (int64, bool) {
 		s := a.str(0, i)
 		if sxIsASCII(s) {
 			return int64(len(s)), true
 		}
 		return int64(utf8.RuneCountInString(s)), true
 	}))
-	RegisterScalar("string_size_string", sxLongFn(func(a *sxRowArgs, i int) (int64, bool) { return int64(len(a.str(0, i))), true }))
-	RegisterScalar("substring_any", sxStrFn(sxSubstring))
-	RegisterScalar("tolower_string", sxStrFn(func(a *sxRowArgs, i int) (string, bool) { return strings.ToLower(a.str(0, i)), true }))
-	RegisterScalar("toupper_string", sxStrFn(func(a *sxRowArgs, i int) (string, bool) { return strings.ToUpper(a.str(0, i)), true }))
-	RegisterScalar("strcat_variadic", sxStrFn(func(a *sxRowArgs, i int) (string, bool) {
+	sxRegister("string_size_string", sxLongFn(func(a *sxRowArgs, i int) (int64, bool) { return int64(len(a.str(0, i))), true }))
+	sxRegister("substring_any", sxStrFn(sxSubstring))
+	sxRegister("tolower_string", sxStrFn(func(a *sxRowArgs, i int) (string, bool) { return strings.ToLower(a.str(0, i)), true }))
+	sxRegister("toupper_string", sxStrFn(func(a *sxRowArgs, i int) (string, bool) { return strings.ToUpper(a.str(0, i)), true }))
+	sxRegister("strcat_variadic", sxStrFn(func(a *sxRowArgs, i int) (string, bool) {
 		var b strings.Builder
 		for k := range a.ds {
 			b.WriteString(a.str(k, i))
 		}
 		return b.String(), true
 	}))
-	RegisterScalar("strcat_delim_variadic", sxStrFn(func(a *sxRowArgs, i int) (string, bool) {
+	sxRegister("strcat_delim_variadic", sxStrFn(func(a *sxRowArgs, i int) (string, bool) {
 		var b strings.Builder
 		d := a.str(0, i)
 		for k := 1; k < len(a.ds); k++ {
@@ -906,33 +906,33 @@ func init() {
 		}
 		return b.String(), true
 	}))
-	RegisterScalar("strcat_array_dynamic", sxStrFn(func(a *sxRowArgs, i int) (string, bool) {
+	sxRegister("strcat_array_dynamic", sxStrFn(func(a *sxRowArgs, i int) (string, bool) {
 		return strings.Join(sxStringsOf(a.val(0, i)), a.str(1, i)), true
 	}))
-	RegisterScalar("split_string", sxDynFn(sxSplit))
-	RegisterScalar("replace_string_string", sxStrFn(func(a *sxRowArgs, i int) (string, bool) {
+	sxRegister("split_string", sxDynFn(sxSplit))
+	sxRegister("replace_string_string", sxStrFn(func(a *sxRowArgs, i int) (string, bool) {
 		s, l := a.str(0, i), a.str(1, i)
 		if l == "" {
 			return s, true
 		}
 		return strings.ReplaceAll(s, l, a.str(2, i)), true
 	}))
-	RegisterScalar("replace_strings_string", sxStrFn(func(a *sxRowArgs, i int) (string, bool) {
+	sxRegister("replace_strings_string", sxStrFn(func(a *sxRowArgs, i int) (string, bool) {
 		return sxReplaceStrings(a.str(0, i), sxStringsOf(a.val(1, i)), sxArrayOf(a.val(2, i))), true
 	}))
-	RegisterScalar("replace_regex_string", sxWithErr(func(box *sxErrBox) ScalarKernel { return sxReplaceRegex(box, 0, 1, 2) }))
-	RegisterScalar("replace_string", sxWithErr(func(box *sxErrBox) ScalarKernel { return sxReplaceRegex(box, 2, 0, 1) }))
-	RegisterScalar("extract_string", sxExtract)
-	RegisterScalar("extract_all_string", sxWithErr(func(box *sxErrBox) ScalarKernel { return sxExtractAll(box, false) }))
-	RegisterScalar("extract_all_groups_string", sxWithErr(func(box *sxErrBox) ScalarKernel { return sxExtractAll(box, true) }))
-	RegisterScalar("indexof_any", sxWithErr(func(box *sxErrBox) ScalarKernel { return sxIndexOf(box, false) }))
-	RegisterScalar("indexof_regex_any", sxWithErr(func(box *sxErrBox) ScalarKernel { return sxIndexOf(box, true) }))
-	RegisterScalar("countof_string", sxWithErr(sxCountOf))
-	RegisterScalar("reverse_any", sxStrFn(func(a *sxRowArgs, i int) (string, bool) { return sxReverse(a.str(0, i)), true }))
-	RegisterScalar("trim_string", sxWithErr(func(box *sxErrBox) ScalarKernel { return sxTrim(box, true, true) }))
-	RegisterScalar("trim_start_string", sxWithErr(func(box *sxErrBox) ScalarKernel { return sxTrim(box, true, false) }))
-	RegisterScalar("trim_end_string", sxWithErr(func(box *sxErrBox) ScalarKernel { return sxTrim(box, false, true) }))
-	RegisterScalar("strrep_any", sxStrFn(func(a *sxRowArgs, i int) (string, bool) {
+	sxRegister("replace_regex_string", sxWithErr(func(box *sxErrBox) ScalarKernel { return sxReplaceRegex(box, 0, 1, 2) }))
+	sxRegister("replace_string", sxWithErr(func(box *sxErrBox) ScalarKernel { return sxReplaceRegex(box, 2, 0, 1) }))
+	sxRegister("extract_string", sxExtract)
+	sxRegister("extract_all_string", sxWithErr(func(box *sxErrBox) ScalarKernel { return sxExtractAll(box, false) }))
+	sxRegister("extract_all_groups_string", sxWithErr(func(box *sxErrBox) ScalarKernel { return sxExtractAll(box, true) }))
+	sxRegister("indexof_any", sxWithErr(func(box *sxErrBox) ScalarKernel { return sxIndexOf(box, false) }))
+	sxRegister("indexof_regex_any", sxWithErr(func(box *sxErrBox) ScalarKernel { return sxIndexOf(box, true) }))
+	sxRegister("countof_string", sxWithErr(sxCountOf))
+	sxRegister("reverse_any", sxStrFn(func(a *sxRowArgs, i int) (string, bool) { return sxReverse(a.str(0, i)), true }))
+	sxRegister("trim_string", sxWithErr(func(box *sxErrBox) ScalarKernel { return sxTrim(box, true, true) }))
+	sxRegister("trim_start_string", sxWithErr(func(box *sxErrBox) ScalarKernel { return sxTrim(box, true, false) }))
+	sxRegister("trim_end_string", sxWithErr(func(box *sxErrBox) ScalarKernel { return sxTrim(box, false, true) }))
+	sxRegister("strrep_any", sxStrFn(func(a *sxRowArgs, i int) (string, bool) {
 		k, ok := a.int(1, i)
 		if !ok || k <= 0 {
 			return "", ok
@@ -946,10 +946,10 @@ func init() {
 		}
 		return strings.Join(parts, a.str(2, i)), true
 	}))
-	RegisterScalar("strcmp_string", sxLongFn(func(a *sxRowArgs, i int) (int64, bool) {
+	sxRegister("strcmp_string", sxLongFn(func(a *sxRowArgs, i int) (int64, bool) {
 		return int64(strings.Compare(a.str(0, i), a.str(1, i))), true
 	}))
-	RegisterScalar("has_any_index_any", sxLongFn(func(a *sxRowArgs, i int) (int64, bool) {
+	sxRegister("has_any_index_any", sxLongFn(func(a *sxRowArgs, i int) (int64, bool) {
 		s := a.str(0, i)
 		for k, t := range sxStringsOf(a.val(1, i)) {
 			if sxHas(s, t, false) {
@@ -958,8 +958,8 @@ func init() {
 		}
 		return -1, true
 	}))
-	RegisterScalar("translate_string", sxStrFn(sxTranslate))
-	RegisterScalar("unicode_codepoints_from_string_string", sxDynFn(func(a *sxRowArgs, i int) any {
+	sxRegister("translate_string", sxStrFn(sxTranslate))
+	sxRegister("unicode_codepoints_from_string_string", sxDynFn(func(a *sxRowArgs, i int) any {
 		s := a.str(0, i)
 		out := make([]any, 0, len(s))
 		for _, r := range s {
@@ -967,10 +967,10 @@ func init() {
 		}
 		return out
 	}))
-	RegisterScalar("unicode_codepoints_to_string_variadic", sxCodepointsToString)
-	RegisterScalar("isascii_string", sxBoolFn(func(a *sxRowArgs, i int) (bool, bool) { return sxIsASCII(a.str(0, i)), true }))
-	RegisterScalar("isutf8_string", sxBoolFn(func(a *sxRowArgs, i int) (bool, bool) { return utf8.ValidString(a.str(0, i)), true }))
-	RegisterScalar("parse_command_line_string", sxDynFn(func(a *sxRowArgs, i int) any {
+	sxRegister("unicode_codepoints_to_string_variadic", sxCodepointsToString)
+	sxRegister("isascii_string", sxBoolFn(func(a *sxRowArgs, i int) (bool, bool) { return sxIsASCII(a.str(0, i)), true }))
+	sxRegister("isutf8_string", sxBoolFn(func(a *sxRowArgs, i int) (bool, bool) { return utf8.ValidString(a.str(0, i)), true }))
+	sxRegister("parse_command_line_string", sxDynFn(func(a *sxRowArgs, i int) any {
 		out := sxCommandLineWindows(a.str(0, i))
 		if out == nil {
 			out = []string{}

@@ -2,7 +2,9 @@ package kernels
 
 import (
 	"fmt"
+	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/apache/arrow/go/v17/arrow/memory"
 )
@@ -166,6 +168,58 @@ func TestSxStringFunctionsColumns(t *testing.T) {
 		}
 		for _, a := range args {
 			a.Release()
+		}
+	}
+}
+
+func TestSxStringEdgeCases(t *testing.T) {
+	const huge = int64(1) << 62
+	sxtEq(t, "substring huge length", sxtOne(t, "substring_any", tS, "abcdef", tL, 2, tL, huge), "cdef")
+	sxtEq(t, "substring negative start", sxtOne(t, "substring_any", tS, "abcdef", tL, -3, tL, 2), "ab")
+	sxtEq(t, "indexof huge length", sxtOne(t, "indexof_any", tS, "abcdef", tS, "ef", tL, 1, tL, huge), int64(4))
+	sxtEq(t, "indexof start past end", sxtOne(t, "indexof_any", tS, "abc", tS, "c", tL, 10), int64(-1))
+	sxtEq(t, "indexof occurrence 0", sxtOne(t, "indexof_any", tS, "abc", tS, "c", tL, 0, tL, -1, tL, 0), nil)
+	sxtEq(t, "strrep negative", sxtOne(t, "strrep_any", tS, "ab", tL, -1), "")
+	sxtEq(t, "codepoints invalid", sxtOne(t, "unicode_codepoints_to_string_variadic", tL, -5), "\uFFFD")
+}
+
+// sxtRefHas is a reference implementation of has: tokenise both sides
+// into maximal alphanumeric runs and look for the pattern's terms as a
+// consecutive run with the same separators.
+func sxtRefHas(s, p string) bool {
+	ls, lp := []rune(strings.ToLower(s)), []rune(strings.ToLower(p))
+	isAl := func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+	for i := 0; i+len(lp) <= len(ls); i++ {
+		if string(ls[i:i+len(lp)]) != string(lp) {
+			continue
+		}
+		if len(lp) > 0 && isAl(lp[0]) && i > 0 && isAl(ls[i-1]) {
+			continue
+		}
+		j := i + len(lp)
+		if len(lp) > 0 && isAl(lp[len(lp)-1]) && j < len(ls) && isAl(ls[j]) {
+			continue
+		}
+		return true
+	}
+	return len(lp) == 0
+}
+
+func TestSxHasMatchesReference(t *testing.T) {
+	alphabet := []string{"a", "B", "1", "-", ".", " ", "é", "É", "_"}
+	seed := uint64(7)
+	rnd := func(n int) string {
+		var b strings.Builder
+		for i := 0; i < n; i++ {
+			seed = seed*6364136223846793005 + 1442695040888963407
+			b.WriteString(alphabet[(seed>>33)%uint64(len(alphabet))])
+		}
+		return b.String()
+	}
+	for i := 0; i < 20000; i++ {
+		s, p := rnd(int(seed>>60)+1), rnd(int(seed>>61)%3+1)
+		if got, want := sxHas(s, p, false), sxtRefHas(s, p); got != want {
+			t.Fatalf("%q has %q = %v, want %v", s, p, got, want)
 		}
 	}
 }

@@ -168,3 +168,14 @@ func TestSample(t *testing.T) {
 	eqRows(t, collect(t, d), []string{"0", "1", "2", "3"}, true)
 	d.Close()
 }
+
+func TestPartition(t *testing.T) {
+	mem := checked(t)
+	in := src(t, mem, "u:long,t:long", []any{1, 5}, []any{2, 9}, []any{1, 3}, []any{2, 1})
+	op, err := NewPartition(context.Background(), mem, in, 0, func(x Operator) (Operator, error) { return &lastRow{x}, nil }, in.Schema())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer op.Close()
+	eqRows(t, collect(t, op), []string{"1|3", "2|1"}, true)
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -375,4 +376,140 @@ func valueOf(a arrow.Array, i int) any {
 		return x.Value(i)
 	}
 	return nil
+}
+
+// NewIPv4Lookup runs the ipv4_lookup plugin: each input row's IPv4 address
+// (column srcCol) is matched against the CIDR ranges (or single addresses)
+// in column keyCol of the lookup table; the most specific range wins. The
+// output is the input columns then the lookup columns (renamed on clashes);
+// rows without a match are dropped unless returnUnmatched.
+func NewIPv4Lookup(ctx context.Context, mem memory.Allocator, in, lookup Operator, srcCol, keyCol int, returnUnmatched bool) (Operator, error) {
+	ls := lookup.Schema()
+	recs, _, err := drainAll(ctx, lookup)
+	lookup.Close()
+	if err != nil {
+		return nil, err
+	}
+	table, err := concatRecords(mem, ls, recs)
+	releaseAll(recs)
+	if err != nil {
+		return nil, err
+	}
+	byLen := map[int]map[uint32]int32{}
+	keys := table.Column(keyCol)
+	for r := 0; r < int(table.NumRows()); r++ {
+		if keys.IsNull(r) {
+			continue
+		}
+		ip, bits, ok := parseCIDR4(sourceText(keys, types.String, r))
+		if !ok {
+			continue
+		}
+		m := byLen[bits]
+		if m == nil {
+			m = map[uint32]int32{}
+			byLen[bits] = m
+		}
+		if _, dup := m[ip]; !dup {
+			m[ip] = int32(r)
+		}
+	}
+	var lens []int
+	for l := range byLen {
+		lens = append(lens, l)
+	}
+	sort.Sort(sort.Reverse(sort.IntSlice(lens)))
+	return &ipv4Lookup{mem: mem, in: in, table: table, byLen: byLen, lens: lens, src: srcCol,
+		unmatched: returnUnmatched, schema: JoinSchema(in.Schema(), ls, JoinLeftOuter)}, nil
+}
+
+type ipv4Lookup struct {
+	mem       memory.Allocator
+	in        Operator
+	table     arrow.Record
+	byLen     map[int]map[uint32]int32
+	lens      []int
+	src       int
+	unmatched bool
+	schema    *arrow.Schema
+}
+
+func (l *ipv4Lookup) Schema() *arrow.Schema { return l.schema }
+func (l *ipv4Lookup) Close() {
+	if l.table != nil {
+		l.table.Release()
+		l.table = nil
+	}
+	l.in.Close()
+}
+
+func (l *ipv4Lookup) Next(ctx context.Context) (arrow.Record, error) {
+	for {
+		rec, err := l.in.Next(ctx)
+		if err != nil || rec == nil {
+			return nil, err
+		}
+		n := int(rec.NumRows())
+		a := rec.Column(l.src)
+		var lidx, ridx []int32
+		for r := 0; r < n; r++ {
+			match := int32(-1)
+			if !a.IsNull(r) {
+				if ip, _, ok := parseCIDR4(sourceText(a, types.String, r)); ok {
+					for _, bits := range l.lens {
+						if row, ok := l.byLen[bits][ip&mask4(bits)]; ok {
+							match = row
+							break
+						}
+					}
+				}
+			}
+			if match < 0 && !l.unmatched {
+				continue
+			}
+			lidx = append(lidx, int32(r))
+			ridx = append(ridx, match)
+		}
+		if len(lidx) == 0 {
+			rec.Release()
+			continue
+		}
+		cols := takeRecordCols(l.mem, rec.Schema(), rec, lidx, nil)
+		cols = takeRecordCols(l.mem, l.table.Schema(), l.table, ridx, cols)
+		rec.Release()
+		return newRecord(l.schema, cols, len(lidx)), nil
+	}
+}
+
+func mask4(bits int) uint32 {
+	if bits <= 0 {
+		return 0
+	}
+	return ^uint32(0) << (32 - bits)
+}
+
+// parseCIDR4 parses "a.b.c.d" or "a.b.c.d/n" (the address masked to n bits).
+func parseCIDR4(s string) (uint32, int, bool) {
+	s = strings.TrimSpace(s)
+	bits := 32
+	if i := strings.IndexByte(s, '/'); i >= 0 {
+		n, err := strconv.Atoi(s[i+1:])
+		if err != nil || n < 0 || n > 32 {
+			return 0, 0, false
+		}
+		bits, s = n, s[:i]
+	}
+	parts := strings.Split(s, ".")
+	if len(parts) != 4 {
+		return 0, 0, false
+	}
+	var ip uint32
+	for _, p := range parts {
+		v, err := strconv.Atoi(p)
+		if err != nil || v < 0 || v > 255 {
+			return 0, 0, false
+		}
+		ip = ip<<8 | uint32(v)
+	}
+	return ip & mask4(bits), bits, true
 }

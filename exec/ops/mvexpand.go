@@ -45,6 +45,8 @@ type MvExpand struct {
 
 	pending []arrow.Record
 	done    bool
+
+	parts, keys []string // scratch for splitJSONInto
 }
 
 // MvExpandSchema computes mv-expand's output schema and, per item, its
@@ -233,7 +235,8 @@ func (m *MvExpand) elements(it mvItemVals, r int, out []string, nulls []bool) ([
 		return append(out, scalarJSON(it.arr, it.kind, r)), append(nulls, false)
 	}
 	s := it.str.Value(r)
-	kind, parts, keys, ok := splitJSON(s)
+	kind, parts, keys, ok := splitJSONInto(s, m.parts, m.keys)
+	m.parts, m.keys = parts, keys
 	if !ok {
 		// not JSON: a string scalar
 		return append(out, types.FormatDynamic(s)), append(nulls, false)
@@ -395,6 +398,12 @@ func (b *mvBatch) flush() arrow.Record {
 // (keys as raw quoted strings). kind is '[' or '{', or 0 for a scalar.
 // Element texts with insignificant whitespace are compacted.
 func splitJSON(s string) (kind byte, parts, keys []string, ok bool) {
+	return splitJSONInto(s, nil, nil)
+}
+
+// splitJSONInto is splitJSON appending to parts[:0] and keys[:0].
+func splitJSONInto(s string, parts, keys []string) (kind byte, _, _ []string, ok bool) {
+	parts, keys = parts[:0], keys[:0]
 	i := skipWS(s, 0)
 	if i >= len(s) {
 		return 0, nil, nil, true

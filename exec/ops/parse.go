@@ -160,7 +160,16 @@ func (p *ParseOp) Close() { p.in.Close() }
 // sourceStrings returns the parsed expression as text per row.
 func sourceText(a arrow.Array, k types.Kind, r int) string {
 	if s, ok := a.(*array.String); ok {
-		return s.Value(r)
+		v := s.Value(r)
+		if k == types.Dynamic && len(v) > 1 && v[0] == '"' {
+			// tostring() of a dynamic string is its bare text
+			if d, err := types.ParseDynamic(v); err == nil {
+				if str, ok := d.(string); ok {
+					return str
+				}
+			}
+		}
+		return v
 	}
 	if a.IsNull(r) {
 		return ""

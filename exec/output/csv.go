@@ -3,7 +3,6 @@ package output
 import (
 	"bufio"
 	"io"
-	"strings"
 
 	"github.com/apache/arrow/go/v17/arrow"
 
@@ -89,7 +88,12 @@ func (c *csvWriter) appendField(dst, f []byte, forceQuote bool) []byte {
 		return append(dst, f...)
 	}
 	dst = append(dst, '"')
-	dst = append(dst, strings.ReplaceAll(string(f), `"`, `""`)...)
+	for _, b := range f {
+		if b == '"' {
+			dst = append(dst, '"')
+		}
+		dst = append(dst, b)
+	}
 	return append(dst, '"')
 }
 

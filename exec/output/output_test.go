@@ -243,3 +243,37 @@ func TestWriteReleasesRecords(t *testing.T) {
 		t.Error("unknown format accepted")
 	}
 }
+
+func BenchmarkWriters(b *testing.B) {
+	mem := memory.NewGoAllocator()
+	one := everyKind(&testing.T{}, mem)
+	defer one.Release()
+	// 3 rows × 10 columns repeated to 30k rows per record.
+	recs := make([]arrow.Record, 10000)
+	for i := range recs {
+		recs[i] = one
+	}
+	for _, f := range Formats() {
+		b.Run(f, func(b *testing.B) {
+			b.ReportAllocs()
+			var n int64
+			for i := 0; i < b.N; i++ {
+				cw := &countWriter{}
+				w, _ := New(cw, f, Options{})
+				w.Begin(one.Schema())
+				for _, r := range recs {
+					w.Write(r)
+				}
+				w.End()
+				w.Close()
+				n = cw.n
+			}
+			b.SetBytes(n)
+			b.ReportMetric(float64(30000*b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
+}
+
+type countWriter struct{ n int64 }
+
+func (c *countWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }

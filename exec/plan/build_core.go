@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -23,6 +24,7 @@ func init() {
 	RegisterOp("project-away", buildSelectByName)
 	RegisterOp("project-keep", buildSelectByName)
 	RegisterOp("project-reorder", buildSelectByName)
+	RegisterOp("project-by-names", buildSelectByName)
 	RegisterOp("project-rename", buildRename)
 	RegisterOp("summarize", buildSummarize)
 	RegisterOp("distinct", buildDistinct)
@@ -34,11 +36,31 @@ func init() {
 	RegisterOp("print", buildPrint)
 	RegisterOp("range", buildRange)
 	RegisterOp("getschema", buildGetSchema)
-	RegisterOp("as", passThrough)
+	RegisterOp("as", buildAs)
 	RegisterOp("render", passThrough)
 }
 
 func passThrough(b *Builder, op ast.Op, in ops.Operator) (ops.Operator, error) { return in, nil }
+
+// buildAs materializes its input so that later references to the name
+// (check.AsRef) read the same rows.
+func buildAs(b *Builder, op ast.Op, in ops.Operator) (ops.Operator, error) {
+	as := op.(*ast.As)
+	var ctx context.Context = b.Ctx().Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	recs, err := ops.Drain(ctx, in)
+	in.Close()
+	if err != nil {
+		return nil, err
+	}
+	m := &materialized{schema: in.Schema(), recs: recs}
+	b.mu.Lock()
+	b.asMemo[as] = m
+	b.mu.Unlock()
+	return ops.NewRecordsSource(m.schema, m.recs), nil
+}
 
 func buildWhere(b *Builder, op ast.Op, in ops.Operator) (ops.Operator, error) {
 	w := op.(*ast.Where)

@@ -32,6 +32,8 @@ func buildEvaluate(b *Builder, op ast.Op, in ops.Operator) (ops.Operator, error)
 		return buildBagUnpack(b, ev, in)
 	case "pivot":
 		return buildPivot(b, ev, info, in)
+	case "ipv4_lookup":
+		return buildIPv4Lookup(b, ev, in)
 	}
 	return nil, Errorf(op, "plugin %s is not supported yet", info.Plugin)
 }
@@ -168,3 +170,49 @@ func buildPivot(b *Builder, ev *ast.Evaluate, info *check.EvaluateInfo, in ops.O
 }
 
 var _ = arrow.NewSchema
+
+func buildIPv4Lookup(b *Builder, ev *ast.Evaluate, in ops.Operator) (ops.Operator, error) {
+	pos, named := pluginArgs(ev.Call)
+	if len(pos) < 3 {
+		return nil, Errorf(ev, "ipv4_lookup needs (LookupTable, SourceIPv4Key, IPv4LookupKey)")
+	}
+	if len(pos) > 3 {
+		return nil, Errorf(pos[3], "ipv4_lookup extra keys are not supported yet")
+	}
+	src, ok := pos[1].(*ast.Ident)
+	key, ok2 := pos[2].(*ast.Ident)
+	if !ok || !ok2 {
+		return nil, Errorf(ev, "ipv4_lookup keys must be columns")
+	}
+	si := in.Schema().FieldIndices(src.Name)
+	if len(si) == 0 {
+		return nil, Errorf(src, "no column %s", src.Name)
+	}
+	lk, err := b.Tabular(pos[0])
+	if err != nil {
+		return nil, err
+	}
+	ki := lk.Schema().FieldIndices(key.Name)
+	if len(ki) == 0 {
+		lk.Close()
+		return nil, Errorf(key, "the lookup table has no column %s", key.Name)
+	}
+	unmatched := false
+	if e, ok := named["return_unmatched"]; ok {
+		v, _, err := b.EvalConst(e)
+		if err != nil {
+			lk.Close()
+			return nil, err
+		}
+		unmatched, _ = v.(bool)
+	}
+	ctx := context.Context(b.Ctx())
+	if b.Ctx().Context == nil {
+		ctx = context.Background()
+	}
+	out, err := ops.NewIPv4Lookup(ctx, b.Mem(), in, lk, si[0], ki[0], unmatched)
+	if err != nil {
+		return nil, Errorf(ev, "%v", err)
+	}
+	return out, nil
+}

@@ -56,6 +56,7 @@ type Builder struct {
 	exprEnv *expr.Env
 	mu      sync.Mutex
 	memo    map[ast.Expr]*materialized
+	asMemo  map[*ast.As]*materialized
 	built   []ops.Operator // operators built for subqueries, closed at the end
 }
 
@@ -83,7 +84,7 @@ func Errorf(n ast.Node, format string, args ...any) error {
 
 // NewBuilder returns a builder.
 func NewBuilder(env *Env) *Builder {
-	b := &Builder{env: env, memo: map[ast.Expr]*materialized{}}
+	b := &Builder{env: env, memo: map[ast.Expr]*materialized{}, asMemo: map[*ast.As]*materialized{}}
 	if env.Workers > 0 {
 		ops.Workers = env.Workers
 	}
@@ -128,7 +129,11 @@ func (b *Builder) Close() {
 	for _, m := range b.memo {
 		ops.ReleaseRecords(m.recs)
 	}
+	for _, m := range b.asMemo {
+		ops.ReleaseRecords(m.recs)
+	}
 	b.memo = map[ast.Expr]*materialized{}
+	b.asMemo = map[*ast.As]*materialized{}
 }
 
 // runTabular runs a tabular expression once and caches its records.
@@ -284,7 +289,13 @@ func (b *Builder) name(e *ast.Ident) (ops.Operator, error) {
 	case *check.Inline:
 		return b.block(r.Body, e)
 	case *check.AsRef:
-		return nil, Errorf(e, "referring to a result named by `as` is not supported yet")
+		b.mu.Lock()
+		m, ok := b.asMemo[r.Op]
+		b.mu.Unlock()
+		if !ok {
+			return nil, Errorf(e, "%s is used before its `as` operator runs", e.Name)
+		}
+		return ops.NewRecordsSource(m.schema, m.recs), nil
 	}
 	return nil, Errorf(e, "%s is not a table", e.Name)
 }

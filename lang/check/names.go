@@ -19,6 +19,9 @@ var firstArgNamed = map[string]bool{
 	"parse_json": false,
 }
 
+// prefixNamed lists scalar functions named `<function>_<first argument>`.
+var prefixNamed = map[string]bool{"percentile_tdigest": true, "percentrank_tdigest": true, "rank_tdigest": true}
+
 // ExprName returns the column name Kusto derives from an expression, or ""
 // when it has none (the caller then numbers it Column1, print_0, ...).
 func ExprName(e ast.Expr) string {
@@ -53,6 +56,11 @@ func ExprName(e ast.Expr) string {
 	case *ast.Call:
 		if e.Name != nil && firstArgNamed[strings.ToLower(e.Name.Name)] && len(e.Args) > 0 {
 			return ExprName(e.Args[0])
+		}
+		if e.Name != nil && prefixNamed[strings.ToLower(e.Name.Name)] && len(e.Args) > 0 {
+			if n := ExprName(e.Args[0]); n != "" {
+				return strings.ToLower(e.Name.Name) + "_" + n
+			}
 		}
 	}
 	return ""

@@ -29,6 +29,8 @@ func init() {
 			return c.bagUnpack(op, ev.Call, in, sc)
 		case "pivot":
 			return c.pivot(op, ev.Call, in, sc)
+		case "ipv4_lookup":
+			return c.ipv4Lookup(op, ev.Call, in, sc)
 		}
 		if c.env.Plugin != nil {
 			if f := c.env.Plugin(name); f != nil {
@@ -143,4 +145,29 @@ func (c *Checker) pivot(op ast.Op, call *ast.Call, in *types.Schema, sc *Scope) 
 	}
 	c.SummarizeAggs([]*ast.NamedExpr{{Pos: ast.Pos{Sp: agg.Span()}, X: agg}}, in, sc, nil, info.Sum)
 	return out
+}
+
+func (c *Checker) ipv4Lookup(op ast.Op, call *ast.Call, in *types.Schema, sc *Scope) *types.Schema {
+	op.Out().Ref = &EvaluateInfo{Plugin: "ipv4_lookup"}
+	var pos []ast.Expr
+	for _, a := range call.Args {
+		if na, ok := a.(*ast.NamedArg); ok {
+			c.Scalar(na.Value, nil, sc)
+			continue
+		}
+		pos = append(pos, a)
+	}
+	if len(pos) < 3 {
+		c.Errorf(call, "bad-args", "ipv4_lookup needs (LookupTable, SourceIPv4Key, IPv4LookupKey)")
+		return &types.Schema{Open: true}
+	}
+	ls := c.Tabular(pos[0], sc)
+	if ls == nil {
+		ls = &types.Schema{Open: true}
+	}
+	c.Scalar(pos[1], in, sc)
+	if id, ok := pos[2].(*ast.Ident); !ok || (ls.Index(id.Name) < 0 && !ls.Open) {
+		c.Errorf(pos[2], "bad-args", "ipv4_lookup's third argument must be a column of the lookup table")
+	}
+	return JoinSchema(in, ls, "leftouter")
 }

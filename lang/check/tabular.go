@@ -1,6 +1,7 @@
 package check
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/kqlhunt/kqlhunt/lang/ast"
@@ -274,6 +275,10 @@ func (c *Checker) Op(op ast.Op, in *types.Schema, sc *Scope) *types.Schema {
 		return in
 	case *ast.Render, *ast.Consume:
 		return in
+	case *ast.Generic:
+		if op.Name == "project-by-names" {
+			return projectByNames(op, in)
+		}
 	case *ast.Invoke:
 		if op.Call != nil && op.Call.Name != nil {
 			if b := sc.lookup(op.Call.Name.Name); b != nil && b.fn != nil && len(b.fn.Params) > 0 {
@@ -284,6 +289,25 @@ func (c *Checker) Op(op ast.Op, in *types.Schema, sc *Scope) *types.Schema {
 	}
 	c.Errorf(op, "unsupported-operator", "operator %s is not supported yet", op.OpName())
 	return &types.Schema{Open: true}
+}
+
+var quotedRE = regexp.MustCompile(`"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'`)
+
+// projectByNames keeps the columns named by string literals (with
+// wildcards), in the order given: `project-by-names "A", "B*"`.
+func projectByNames(op *ast.Generic, in *types.Schema) *types.Schema {
+	out := &types.Schema{}
+	used := map[int]bool{}
+	for _, m := range quotedRE.FindAllStringSubmatch(op.Text, -1) {
+		pat := m[1] + m[2]
+		for i, col := range in.Columns {
+			if !used[i] && WildcardMatch(pat, col.Name) {
+				used[i] = true
+				out.Columns = append(out.Columns, col)
+			}
+		}
+	}
+	return out
 }
 
 func isSourceOp(op ast.Op) bool {

@@ -105,7 +105,7 @@ type cstAlias struct {
 
 type cstPipe struct {
 	span
-	Src *cstSrcOp `parser:"( @@"`
+	Src *cstSrcOp `parser:"( (?= 'print' | 'range' | 'union' | 'evaluate' | 'search' | 'find' ) @@"`
 	X   *cstOr    `parser:"| @@ )"`
 	Ops []*cstOp  `parser:"( '|' @@ )*"`
 }
@@ -554,7 +554,7 @@ type cstAnd struct {
 type cstCmp struct {
 	span
 	L     *cstAdd       `parser:"@@"`
-	Tails []*cstCmpTail `parser:"@@*"`
+	Tails []*cstCmpTail `parser:"( (?= 'in' | InCI | 'has_any' | 'has_all' | 'between' | 'matches' | '==' | '=' | '!=' | '<>' | '<=' | '>=' | '<' | '>' | '=~' | '!~' | NotOp | 'has' | 'has_cs' | 'hasprefix' | 'hasprefix_cs' | 'hassuffix' | 'hassuffix_cs' | 'contains' | 'contains_cs' | 'startswith' | 'startswith_cs' | 'endswith' | 'endswith_cs' | 'like' | 'notlike' | 'likecs' | 'notlikecs' | 'notcontains' | 'notcontainscs' | 'containscs' | 'notbetween' ) @@ )*"`
 }
 
 type cstCmpTail struct {
@@ -631,15 +631,16 @@ type cstCall struct {
 
 type cstPrimary struct {
 	span
-	TypedLit  string        `parser:"  @TypedLit"`
+	Call      *cstCall      `parser:"  (?! 'dynamic' '(' | 'datatable' '(' | 'externaldata' '(' ) ( @@"`
+	Name      *cstName      `parser:"  | @@ )"`
+	Strings   []string      `parser:"| @( String | MLString )+"`
+	Number    string        `parser:"| @( Timespan | Number )"`
+	TypedLit  string        `parser:"| @TypedLit"`
+	Paren     []*cstPipe    `parser:"| '(' @@ ( ',' @@ )* ')'"`
+	EmptyDyn  bool          `parser:"| 'dynamic' '(' @')'"`
 	Dynamic   *cstJSON      `parser:"| 'dynamic' '(' @@ ')'"`
 	Datatable *cstDatatable `parser:"| @@"`
 	External  *cstExternal  `parser:"| @@"`
-	Strings   []string      `parser:"| @( String | MLString )+"`
-	Number    string        `parser:"| @( Timespan | Number )"`
-	Paren     []*cstPipe    `parser:"| '(' @@ ( ',' @@ )* ')'"`
-	Call      *cstCall      `parser:"| @@"`
-	Name      *cstName      `parser:"| @@"`
 	Star      bool          `parser:"| @'*'"`
 }
 

@@ -882,6 +882,8 @@ func (l *lowerer) primary(c *cstPrimary) ast.Expr {
 	switch {
 	case c.TypedLit != "":
 		return l.typedLit(c.TypedLit, sp)
+	case c.EmptyDyn:
+		return &ast.Literal{Pos: ast.Pos{Sp: sp}, Kind: types.Dynamic, Raw: l.text(sp), Value: "null"}
 	case c.Dynamic != nil:
 		var b strings.Builder
 		l.json(&b, c.Dynamic)

@@ -267,6 +267,10 @@ func message(cur, prev *lexer.Token, expect, raw string) string {
 				return "expected an operator after '|' (where, project, extend, summarize, ...)"
 			}
 			return fmt.Sprintf("unknown tabular operator %s after '|'; expected where, project, extend, summarize, join, ...", got)
+		case (pv == "sort" || pv == "order") && (cur == nil || cur.Value != "by"):
+			return fmt.Sprintf("expected 'by' after '%s', found %s", pv, got)
+		case (pv == "in" || pv == "in~" || pv == "!in" || pv == "!in~" || pv == "has_any" || pv == "has_all") && (cur == nil || cur.Value != "("):
+			return fmt.Sprintf("expected '(' after '%s': write x %s (a, b, ...), found %s", pv, pv, got)
 		case pv == "by" || pv == "on":
 			return fmt.Sprintf("expected a column name after '%s', found %s", pv, got)
 		case pv == "=" || pv == "==" || pv == "!=" || pv == "," && expect == "" || pv == "(" && cur != nil && cur.Value != ")" || isBinaryWord(pv) || pv == "+" || pv == "-" || pv == "*" || pv == "/":
@@ -283,6 +287,9 @@ func message(cur, prev *lexer.Token, expect, raw string) string {
 	if cur != nil && cur.Value == "=" {
 		return "unexpected '='; use '==' to compare values"
 	}
+	if cur != nil && prev != nil && endsOperand(prev) && (cur.Type == tokIdent || cur.Type == tokNumber || cur.Type == tokString || cur.Type == tokTimespan) {
+		return fmt.Sprintf("unexpected %s: is an operator (and, or, ...), ',', ';' or '|' missing before it?", got)
+	}
 	if expect != "" {
 		return fmt.Sprintf("unexpected %s; expected %s", got, friendlyExpect(expect))
 	}
@@ -293,6 +300,17 @@ func message(cur, prev *lexer.Token, expect, raw string) string {
 		return raw
 	}
 	return "unexpected end of query"
+}
+
+// endsOperand reports whether t can be the last token of an operand.
+func endsOperand(t *lexer.Token) bool {
+	switch t.Type {
+	case tokIdent, tokNumber, tokString, tokMLString, tokTimespan, tokTypedLit:
+		return !operatorWords[t.Value] && !isBinaryWord(t.Value)
+	case tokPunct:
+		return t.Value == ")" || t.Value == "]"
+	}
+	return false
 }
 
 func isBinaryWord(w string) bool {

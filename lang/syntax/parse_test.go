@@ -124,6 +124,7 @@ func TestLiterals(t *testing.T) {
 		{`dynamic([1, "a", {'k': 2, "b": [true, null]}, -1.5])`, types.Dynamic, `[1,"a",{"k":2,"b":[true,null]},-1.5]`, false},
 		{"dynamic(null)", types.Dynamic, "null", false},
 		{"dynamic({})", types.Dynamic, "{}", false},
+		{"dynamic()", types.Dynamic, "null", false},
 		{"null", types.Null, nil, true},
 	}
 	for _, c := range cases {
@@ -209,6 +210,9 @@ func TestErrors(t *testing.T) {
 		{"T | project a, b]", 1, 17, "unexpected ']'"},
 		{"T | where x == 1 | project (a", 1, 30, "expected ')' to close '(' opened at 1:28"},
 		{"let = 5; T", 1, 5, "expected a name after 'let'"},
+		{"T | sort x", 1, 10, "expected 'by' after 'sort'"},
+		{"T | where x in 1", 1, 16, "expected '(' after 'in'"},
+		{"T | where a == 1 b == 2", 1, 18, "unexpected 'b': is an operator"},
 		{"T | take 1\nlet x = 1; x", 2, 1, "expected ';' before 'let'"},
 		{"T | where x !foo 'a'", 1, 13, "unknown operator \"!foo\""},
 		{"T | extend x = datetime(2024-13-45)", 1, 16, "invalid datetime literal"},

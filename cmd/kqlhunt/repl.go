@@ -1,0 +1,488 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/chzyer/readline"
+	"golang.org/x/term"
+
+	"github.com/kqlhunt/kqlhunt/exec/catalog"
+	"github.com/kqlhunt/kqlhunt/exec/engine"
+	"github.com/kqlhunt/kqlhunt/exec/output"
+	"github.com/kqlhunt/kqlhunt/exec/source"
+	"github.com/kqlhunt/kqlhunt/lang"
+	"github.com/kqlhunt/kqlhunt/lang/types"
+)
+
+// ReplCmd is the interactive console.
+type ReplCmd struct {
+	Data   []string `name:"data" short:"d" help:"Bind a table: [NAME=]PATH (file, directory or glob). Repeatable." placeholder:"[NAME=]PATH"`
+	Now    string   `name:"now" help:"Pin now() and ago()." placeholder:"DATETIME"`
+	Format string   `name:"format" default:"table" enum:"table,csv,tsv,json,jsonl" help:"Result format."`
+}
+
+// repl is one console session.
+type repl struct {
+	e       *env
+	cat     *catalog.Catalog
+	format  string
+	timing  bool
+	now     time.Time
+	width   int
+	maxRows int
+	last    *engine.Result
+	// interactive is false for piped input: no prompts, stop at the first error.
+	interactive bool
+	failed      bool     // the last command failed
+	pending     []string // lines of the query being typed (for completion)
+}
+
+const replHelp = `Enter a KQL query; it runs when it is complete and you press Enter on a
+blank line, or end it with ;; . A line ending with | continues the query.
+Dot commands:
+  .help                  this text
+  .tables                the bound tables with their row counts
+  .schema TABLE          columns and types of a table
+  .load [NAME=]PATH      bind a file, directory or glob (any supported format)
+  .format table|csv|tsv|json|jsonl
+  .timing on|off         print rows, time and memory after each query
+  .set now DATETIME      pin now() and ago()
+  .save FILE             write the last result (format from the extension: .csv .tsv .json .jsonl)
+  .quit                  leave (also Ctrl-D)
+Tab completes tables, operators, columns and functions; Ctrl-R searches history;
+Ctrl-C cancels a running query.`
+
+// Run starts the console; with piped input it runs the script without prompts.
+func (c *ReplCmd) Run(e *env) error {
+	r := &repl{e: e, cat: catalog.New(), format: c.Format, maxRows: 200}
+	if c.Now != "" {
+		ns, err := types.ParseDateTime(c.Now)
+		if err != nil {
+			return &exitError{exitQuery, fmt.Sprintf("kqlhunt: --now: %v", err)}
+		}
+		r.now = time.Unix(0, ns).UTC()
+	}
+	for _, d := range c.Data {
+		if err := r.load(d); err != nil {
+			return &exitError{exitData, "kqlhunt: " + err.Error()}
+		}
+	}
+	defer r.release()
+	f, isFile := e.stdin.(*os.File)
+	if isFile && term.IsTerminal(int(f.Fd())) {
+		r.interactive = true
+		if w, _, err := term.GetSize(int(f.Fd())); err == nil {
+			r.width = w
+		}
+		return r.loop()
+	}
+	return r.script(e.stdin)
+}
+
+func (r *repl) release() {
+	if r.last != nil {
+		r.last.Release()
+		r.last = nil
+	}
+}
+
+// historyFile is in the user's state directory.
+func historyFile() string {
+	dir := os.Getenv("XDG_STATE_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return ""
+		}
+		dir = filepath.Join(home, ".local", "state")
+	}
+	dir = filepath.Join(dir, "kqlhunt")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "history")
+}
+
+func (r *repl) loop() error {
+	rl, err := readline.NewEx(&readline.Config{
+		Prompt:            "kql> ",
+		HistoryFile:       historyFile(),
+		HistorySearchFold: true,
+		AutoComplete:      &completer{r: r},
+		InterruptPrompt:   "^C",
+		EOFPrompt:         "",
+		Stdin:             io.NopCloser(r.e.stdin),
+		Stdout:            r.e.stdout,
+		Stderr:            r.e.stderr,
+		// Multi-line queries are saved to history whole, when they run.
+		DisableAutoSaveHistory: true,
+	})
+	if err != nil {
+		return err
+	}
+	defer rl.Close()
+	fmt.Fprintln(r.e.stdout, "kqlhunt — KQL over your logs. .help for help, .quit or Ctrl-D to leave.")
+	var buf []string
+	for {
+		if len(buf) == 0 {
+			rl.SetPrompt("kql> ")
+		} else {
+			rl.SetPrompt("...> ")
+		}
+		r.pending = buf
+		line, err := rl.Readline()
+		if errors.Is(err, readline.ErrInterrupt) {
+			if len(buf) == 0 && line == "" {
+				return nil // Ctrl-C on an empty line quits
+			}
+			buf = nil // Ctrl-C drops the query being typed
+			continue
+		}
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		text, run := accumulate(&buf, line)
+		if !run {
+			continue
+		}
+		_ = rl.SaveHistory(strings.ReplaceAll(text, "\n", " "))
+		if quit := r.exec(text); quit {
+			return nil
+		}
+	}
+}
+
+// accumulate adds a line to the query being typed and reports whether it
+// is ready to run: a dot command at once; a query on a blank line or a
+// line ending in ";;", or when a single line is already complete.
+func accumulate(buf *[]string, line string) (string, bool) {
+	trimmed := strings.TrimSpace(line)
+	if len(*buf) == 0 && strings.HasPrefix(trimmed, ".") {
+		return trimmed, true
+	}
+	if strings.HasSuffix(trimmed, ";;") {
+		*buf = append(*buf, strings.TrimSuffix(strings.TrimRight(line, " \t"), ";;"))
+		text := strings.Join(*buf, "\n")
+		*buf = nil
+		return text, strings.TrimSpace(text) != ""
+	}
+	if trimmed == "" {
+		if len(*buf) == 0 {
+			return "", false
+		}
+		text := strings.Join(*buf, "\n")
+		if !complete(text) {
+			*buf = append(*buf, line)
+			return "", false
+		}
+		*buf = nil
+		return text, true
+	}
+	*buf = append(*buf, line)
+	return "", false
+}
+
+// complete reports whether a query's brackets and strings are closed and it
+// does not end with a pipe (so a blank line may run it).
+func complete(text string) bool {
+	depth := 0
+	var quote byte
+	verbatim := false
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if quote != 0 {
+			switch {
+			case c == '\\' && !verbatim:
+				i++
+			case c == quote:
+				quote = 0
+			}
+			continue
+		}
+		switch c {
+		case '/':
+			if i+1 < len(text) && text[i+1] == '/' {
+				for i < len(text) && text[i] != '\n' {
+					i++
+				}
+			}
+		case '"', '\'':
+			quote, verbatim = c, i > 0 && text[i-1] == '@'
+		case '(', '[', '{':
+			depth++
+		case ')', ']', '}':
+			depth--
+		}
+	}
+	return quote == 0 && depth <= 0 && !strings.HasSuffix(strings.TrimSpace(text), "|")
+}
+
+// script runs piped input: queries separated by blank lines or ";;", dot
+// commands on their own lines. It stops at the first error (exit 1).
+func (r *repl) script(in io.Reader) error {
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	var buf []string
+	flush := func(text string) error {
+		if strings.TrimSpace(text) == "" {
+			return nil
+		}
+		if quit := r.exec(text); quit {
+			return errQuit
+		}
+		if r.failed {
+			return &exitError{exitQuery, ""}
+		}
+		return nil
+	}
+	for sc.Scan() {
+		text, run := accumulate(&buf, sc.Text())
+		if run {
+			if err := flush(text); err != nil {
+				return ignoreQuit(err)
+			}
+		}
+	}
+	if len(buf) > 0 {
+		return ignoreQuit(flush(strings.Join(buf, "\n")))
+	}
+	return nil
+}
+
+var errQuit = errors.New("quit")
+
+func ignoreQuit(err error) error {
+	if errors.Is(err, errQuit) {
+		return nil
+	}
+	return err
+}
+
+// exec runs one query or dot command; it reports whether to quit.
+func (r *repl) exec(text string) bool {
+	r.failed = false
+	if strings.HasPrefix(strings.TrimSpace(text), ".") {
+		return r.dot(strings.Fields(strings.TrimSpace(text)))
+	}
+	r.query(text)
+	return false
+}
+
+func (r *repl) errorf(format string, args ...any) {
+	r.failed = true
+	fmt.Fprintf(r.e.stderr, format+"\n", args...)
+}
+
+func (r *repl) dot(f []string) bool {
+	arg := func(i int) string {
+		if i < len(f) {
+			return f[i]
+		}
+		return ""
+	}
+	switch f[0] {
+	case ".quit", ".exit", ".q":
+		return true
+	case ".help":
+		fmt.Fprintln(r.e.stdout, replHelp)
+	case ".tables":
+		for _, n := range r.cat.Names() {
+			t, _ := r.cat.Table(n)
+			rows := ""
+			if rt, ok := t.(interface{ Rows() int64 }); ok && rt.Rows() >= 0 {
+				rows = fmt.Sprintf("  (%d rows)", rt.Rows())
+			}
+			fmt.Fprintf(r.e.stdout, "%s%s\n", n, rows)
+		}
+	case ".schema":
+		t, ok := r.cat.Table(arg(1))
+		if !ok {
+			r.errorf("no table %q (.tables lists them)", arg(1))
+			break
+		}
+		for _, fl := range t.Schema().Fields() {
+			fmt.Fprintf(r.e.stdout, "  %-32s %s\n", fl.Name, kindOf(fl))
+		}
+	case ".load":
+		if arg(1) == "" {
+			r.errorf(".load [NAME=]PATH")
+			break
+		}
+		before := len(r.cat.Names())
+		if err := r.load(arg(1)); err != nil {
+			r.errorf("%v", err)
+			break
+		}
+		fmt.Fprintf(r.e.stdout, "%d tables bound (%d new)\n", len(r.cat.Names()), len(r.cat.Names())-before)
+	case ".format":
+		switch arg(1) {
+		case "table", "csv", "tsv", "json", "jsonl":
+			r.format = arg(1)
+		default:
+			r.errorf(".format table|csv|tsv|json|jsonl")
+		}
+	case ".timing":
+		r.timing = arg(1) != "off"
+	case ".set":
+		if arg(1) != "now" || arg(2) == "" {
+			r.errorf(".set now DATETIME")
+			break
+		}
+		ns, err := types.ParseDateTime(strings.Join(f[2:], " "))
+		if err != nil {
+			r.errorf("%v", err)
+			break
+		}
+		r.now = time.Unix(0, ns).UTC()
+	case ".save":
+		if r.last == nil || arg(1) == "" {
+			r.errorf(".save FILE saves the last result; run a query first")
+			break
+		}
+		if err := r.save(arg(1)); err != nil {
+			r.errorf("%v", err)
+		}
+	default:
+		r.errorf("unknown command %s (.help lists them)", f[0])
+	}
+	return false
+}
+
+func (r *repl) load(spec string) error {
+	b := source.Binding{Path: spec}
+	if i := strings.Index(spec, "="); i > 0 && !strings.ContainsAny(spec[:i], "/\\") {
+		b.Name, b.Path = spec[:i], spec[i+1:]
+	}
+	if err := source.Bind(r.cat, []source.Binding{b}, source.Options{}); err != nil {
+		return err
+	}
+	if n := len(r.cat.Problems()); n > 0 {
+		fmt.Fprintf(r.e.stderr, "warning: %d input rows could not be loaded fully so far (first: %s)\n", n, problemText(r.cat.Problems()[0]))
+	}
+	return nil
+}
+
+func (r *repl) save(path string) error {
+	format := strings.TrimPrefix(filepath.Ext(path), ".")
+	if format == "txt" {
+		format = "table"
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	w, err := output.New(f, format, output.Options{MaxCell: -1})
+	if err != nil {
+		return fmt.Errorf("%v (use .csv, .tsv, .json or .jsonl)", err)
+	}
+	if err := writeRecords(w, r.last.Schema, r.last.Records); err != nil {
+		return err
+	}
+	fmt.Fprintf(r.e.stdout, "saved %d rows to %s\n", r.last.NumRows(), path)
+	return nil
+}
+
+func writeRecords(w output.Writer, schema *arrow.Schema, recs []arrow.Record) error {
+	if err := w.Begin(schema); err != nil {
+		return err
+	}
+	for _, rec := range recs {
+		if err := w.Write(rec); err != nil {
+			return err
+		}
+	}
+	if err := w.End(); err != nil {
+		return err
+	}
+	return w.Close()
+}
+
+// query runs a query; Ctrl-C cancels it and the console stays.
+func (r *repl) query(text string) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	src := lang.NewSource("query", text)
+	start := time.Now()
+	var ms runtime.MemStats
+	res, err := engine.Run(ctx, src, engine.Options{Catalog: r.cat, Now: r.now, MaxMemory: defaultMaxMemory(), Mem: memory.DefaultAllocator})
+	if err != nil {
+		if ctx.Err() != nil {
+			r.errorf("cancelled")
+			return
+		}
+		var xe *exitError
+		if errors.As(queryErr(err), &xe) {
+			r.errorf("%s", xe.msg)
+		} else {
+			r.errorf("%v", err)
+		}
+		return
+	}
+	r.release()
+	r.last = res
+	shown, total := r.show(res)
+	if r.timing {
+		runtime.ReadMemStats(&ms)
+		fmt.Fprintf(r.e.stdout, "%d rows (%d shown) in %v, heap %s\n", total, shown, time.Since(start).Round(time.Millisecond), engine.FormatBytes(int64(ms.HeapAlloc)))
+	}
+}
+
+// show writes up to maxRows rows of a result and says how many were cut.
+func (r *repl) show(res *engine.Result) (shown, total int64) {
+	total = res.NumRows()
+	var recs []arrow.Record
+	left := int64(r.maxRows)
+	for _, rec := range res.Records {
+		if left <= 0 || r.format != "table" {
+			if r.format != "table" {
+				recs = append(recs, rec)
+				rec.Retain()
+			}
+			continue
+		}
+		n := rec.NumRows()
+		if n > left {
+			n = left
+		}
+		s := rec.NewSlice(0, n)
+		recs = append(recs, s)
+		left -= n
+		shown += n
+	}
+	if r.format != "table" {
+		shown = total
+	}
+	defer func() {
+		for _, rec := range recs {
+			rec.Release()
+		}
+	}()
+	w, err := output.New(r.e.stdout, r.format, output.Options{Width: r.width})
+	if err != nil {
+		r.errorf("%v", err)
+		return
+	}
+	if err := writeRecords(w, res.Schema, recs); err != nil {
+		r.errorf("%v", err)
+	}
+	if shown < total {
+		fmt.Fprintf(r.e.stdout, "… %d more rows (%d in all; .save FILE writes them all)\n", total-shown, total)
+	}
+	return shown, total
+}
