@@ -26,16 +26,16 @@ type Input interface {
 // Output is the record stream a plugin returns. Next returns (nil, nil) at
 // the end; the caller releases each record and must Close the stream.
 type Output struct {
-	name   string
-	h      *Host
-	p      *proc
-	ctx    context.Context
-	cancel context.CancelFunc
-	stream pb.Detector_EvaluateClient
-	schema *arrow.Schema
-	mem    memory.Allocator
+	name    string
+	h       *Host
+	p       *proc
+	ctx     context.Context
+	cancel  context.CancelFunc
+	stream  pb.Detector_EvaluateClient
+	schema  *arrow.Schema
+	mem     memory.Allocator
 	sendErr chan error
-	done   bool
+	done    bool
 }
 
 // Schema is the declared output schema for this call.
