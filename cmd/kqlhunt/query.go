@@ -24,6 +24,7 @@ type QueryCmd struct {
 	Now       string   `name:"now" help:"Pin now() and ago() to this datetime (e.g. 2024-03-01T00:00:00Z)." placeholder:"DATETIME"`
 	MaxMemory string   `name:"max-memory" help:"Memory budget of the query (e.g. 2GiB, 500MB); default 75% of RAM." placeholder:"SIZE"`
 	Timeout   string   `name:"timeout" help:"Stop the query after this long (e.g. 30s, 5m)." placeholder:"DUR"`
+	PluginFlags
 	QueryInput
 }
 
@@ -76,6 +77,12 @@ func (c *QueryCmd) Run(e *env) error {
 		}
 	}
 	opts.Catalog = cat
+	plugins, err := newPluginHost(c.PluginFlags, e.stderr)
+	if err != nil {
+		return &exitError{exitQuery, "kqlhunt: " + err.Error()}
+	}
+	defer plugins.Close()
+	opts.Plugins = plugins
 	src := lang.NewSource(name, text)
 	ctx := context.Background()
 	q, err := engine.Prepare(ctx, src, opts)

@@ -24,6 +24,7 @@ import (
 	"github.com/kqlhunt/kqlhunt/exec/source"
 	"github.com/kqlhunt/kqlhunt/lang"
 	"github.com/kqlhunt/kqlhunt/lang/types"
+	"github.com/kqlhunt/kqlhunt/plugins/host"
 )
 
 // ReplCmd is the interactive console.
@@ -31,6 +32,7 @@ type ReplCmd struct {
 	Data   []string `name:"data" short:"d" help:"Bind a table: [NAME=]PATH (file, directory or glob). Repeatable." placeholder:"[NAME=]PATH"`
 	Now    string   `name:"now" help:"Pin now() and ago()." placeholder:"DATETIME"`
 	Format string   `name:"format" default:"table" enum:"table,csv,tsv,json,jsonl" help:"Result format."`
+	PluginFlags
 }
 
 // repl is one console session.
@@ -45,7 +47,8 @@ type repl struct {
 	last    *engine.Result
 	// interactive is false for piped input: no prompts, stop at the first error.
 	interactive bool
-	failed      bool     // the last command failed
+	failed      bool // the last command failed
+	plugins     *host.Host
 	pending     []string // lines of the query being typed (for completion)
 }
 
@@ -80,6 +83,12 @@ func (c *ReplCmd) Run(e *env) error {
 		}
 	}
 	defer r.release()
+	plugins, err := newPluginHost(c.PluginFlags, e.stderr)
+	if err != nil {
+		return &exitError{exitQuery, "kqlhunt: " + err.Error()}
+	}
+	defer plugins.Close()
+	r.plugins = plugins
 	f, isFile := e.stdin.(*os.File)
 	if isFile && term.IsTerminal(int(f.Fd())) {
 		r.interactive = true
@@ -420,7 +429,7 @@ func (r *repl) query(text string) {
 	src := lang.NewSource("query", text)
 	start := time.Now()
 	var ms runtime.MemStats
-	res, err := engine.Run(ctx, src, engine.Options{Catalog: r.cat, Now: r.now, MaxMemory: defaultMaxMemory(), Mem: memory.DefaultAllocator})
+	res, err := engine.Run(ctx, src, engine.Options{Catalog: r.cat, Now: r.now, MaxMemory: defaultMaxMemory(), Mem: memory.DefaultAllocator, Plugins: r.plugins})
 	if err != nil {
 		if ctx.Err() != nil {
 			r.errorf("cancelled")

@@ -14,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/kqlhunt/kqlhunt/plugins/host"
 	"runtime/debug"
 	"sync/atomic"
 	"time"
@@ -41,6 +42,7 @@ type Options struct {
 	Timeout   time.Duration    // 0 = none
 	Workers   int              // 0 = ops.Workers
 	Mem       memory.Allocator // base allocator; nil = memory.DefaultAllocator
+	Plugins   *host.Host       // detector plugins for `evaluate`; nil = none
 }
 
 // Error is a runtime error of a query, optionally positioned.
@@ -280,7 +282,11 @@ func PrepareAST(ctx context.Context, src *lang.Source, tree *ast.Query, opts Opt
 	if now.IsZero() {
 		now = time.Now().UTC()
 	}
-	cdiags := check.Check(tree, CheckEnv(opts.Catalog, now))
+	cenv := CheckEnv(opts.Catalog, now)
+	if opts.Plugins != nil {
+		cenv.Plugin = pluginTyper(ctx, opts.Plugins)
+	}
+	cdiags := check.Check(tree, cenv)
 	if cdiags.HasErrors() {
 		return nil, cdiags.Err(src)
 	}
@@ -300,7 +306,7 @@ func PrepareAST(ctx context.Context, src *lang.Source, tree *ast.Query, opts Opt
 		q.ctx, q.cancel = context.WithCancel(ctx)
 	}
 	kctx := &kernels.Ctx{Context: q.ctx, Mem: mem, Now: now}
-	q.b = plan.NewBuilder(&plan.Env{Catalog: opts.Catalog, Ctx: kctx, Workers: opts.Workers})
+	q.b = plan.NewBuilder(&plan.Env{Catalog: opts.Catalog, Ctx: kctx, Workers: opts.Workers, Plugins: opts.Plugins})
 	defer func() {
 		if r := recover(); r != nil {
 			err = q.panicErr(r)

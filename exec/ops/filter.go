@@ -43,7 +43,58 @@ func NewFilter(kctx *kernels.Ctx, in Operator, pred expr.Evaluator) Operator {
 		if set == 0 {
 			return nil, nil
 		}
-		ctx := compute.WithAllocator(kctx.Context, kctx.Mem)
-		return compute.FilterRecordBatch(ctx, rec, mask, compute.DefaultFilterOptions())
+		return filterRecord(kctx, rec, mask, set)
 	})
+}
+
+// filterRecord keeps the rows where mask is true. String columns are
+// gathered into pre-sized buffers (arrow's generic take grows them
+// repeatedly); other columns use arrow's filter kernel.
+func filterRecord(kctx *kernels.Ctx, rec arrow.Record, mask *array.Boolean, set int) (arrow.Record, error) {
+	ctx := compute.WithAllocator(kctx.Context, kctx.Mem)
+	cols := make([]arrow.Array, rec.NumCols())
+	release := func() {
+		for _, c := range cols {
+			if c != nil {
+				c.Release()
+			}
+		}
+	}
+	n := mask.Len()
+	for i := range cols {
+		col := rec.Column(i)
+		if str, ok := col.(*array.String); ok {
+			size := 0
+			for r := 0; r < n; r++ {
+				if mask.IsValid(r) && mask.Value(r) {
+					size += str.ValueLen(r)
+				}
+			}
+			b := array.NewStringBuilder(kctx.Mem)
+			b.Reserve(set)
+			b.ReserveData(size)
+			for r := 0; r < n; r++ {
+				if !mask.IsValid(r) || !mask.Value(r) {
+					continue
+				}
+				if str.IsNull(r) {
+					b.AppendNull()
+				} else {
+					b.Append(str.Value(r))
+				}
+			}
+			cols[i] = b.NewArray()
+			b.Release()
+			continue
+		}
+		a, err := compute.FilterArray(ctx, col, mask, *compute.DefaultFilterOptions())
+		if err != nil {
+			release()
+			return nil, err
+		}
+		cols[i] = a
+	}
+	out := array.NewRecord(rec.Schema(), cols, int64(set))
+	release()
+	return out, nil
 }

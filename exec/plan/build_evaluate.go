@@ -20,6 +20,12 @@ func init() {
 
 func buildEvaluate(b *Builder, op ast.Op, in ops.Operator) (ops.Operator, error) {
 	ev := op.(*ast.Evaluate)
+	if h := b.env.Plugins; h != nil && ev.Call != nil && ev.Call.Name != nil && h.Has(ev.Call.Name.Name) {
+		if in == nil {
+			return nil, Errorf(op, "%s needs an input table", ev.Call.Name.Name)
+		}
+		return buildExternalPlugin(b, ev, in, h)
+	}
 	info, ok := op.Out().Ref.(*check.EvaluateInfo)
 	if !ok {
 		return nil, Errorf(op, "plugin %s is not supported yet", ev.Call.Name.Name)

@@ -3,6 +3,7 @@ package plan
 import (
 	"context"
 	"fmt"
+	"github.com/kqlhunt/kqlhunt/plugins/host"
 	"strings"
 	"sync"
 
@@ -48,6 +49,7 @@ type Env struct {
 	Catalog *catalog.Catalog
 	Ctx     *kernels.Ctx // context, budgeted allocator, now()
 	Workers int
+	Plugins *host.Host // out-of-process detector plugins; nil = none
 }
 
 // Builder builds operators for one query.

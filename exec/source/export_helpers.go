@@ -42,3 +42,7 @@ func BagPart(table string, schema *arrow.Schema, rows int64, produce func(yield 
 		},
 	}
 }
+
+// TableName is the name the file being read will be bound under (the
+// binding's name, else the file's base name).
+func (o *Options) TableName() string { return o.table }

@@ -58,6 +58,12 @@ func (c *Checker) pluginArg(a ast.Expr, in *types.Schema, sc *Scope) {
 	if _, ok := a.(*ast.Star); ok {
 		return
 	}
+	// A name of an input column is a column argument, even where a table
+	// of that name exists.
+	if id, ok := a.(*ast.Ident); ok && in.Index(id.Name) >= 0 {
+		c.Scalar(a, in, sc)
+		return
+	}
 	if IsTabular(a, sc) {
 		c.Tabular(a, sc)
 		return

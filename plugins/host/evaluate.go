@@ -35,6 +35,7 @@ type Output struct {
 	schema  *arrow.Schema
 	mem     memory.Allocator
 	sendErr chan error
+	sent    chan struct{} // closed when the sender goroutine has returned
 	done    bool
 }
 
@@ -80,7 +81,7 @@ func (h *Host) Evaluate(ctx context.Context, name string, args []sdk.Arg, in Inp
 		h.stop(name, p)
 		return nil, h.failure(name, p, cctx, err)
 	}
-	o := &Output{name: name, h: h, p: p, ctx: cctx, cancel: cancel, stream: stream, schema: schema, mem: mem, sendErr: make(chan error, 1)}
+	o := &Output{name: name, h: h, p: p, ctx: cctx, cancel: cancel, stream: stream, schema: schema, mem: mem, sendErr: make(chan error, 1), sent: make(chan struct{})}
 	go o.send(in)
 	return o, nil
 }
@@ -119,6 +120,7 @@ func signature(d *sdk.Description) string {
 
 // send streams the input to the plugin, then closes the sending side.
 func (o *Output) send(in Input) {
+	defer close(o.sent)
 	err := func() error {
 		for {
 			rec, err := in.Next(o.ctx)
@@ -204,9 +206,11 @@ func (o *Output) Next() (arrow.Record, error) {
 	return nil, fmt.Errorf("plugin %s sent an unknown message", o.name)
 }
 
-// Close ends the call.
+// Close ends the call. It returns once the input is no longer being read,
+// so the caller may then close the input.
 func (o *Output) Close() {
 	o.cancel()
+	<-o.sent
 }
 
 func sameSchema(want, got *arrow.Schema) error {

@@ -192,6 +192,12 @@ func isAuditKeys(has func(string) bool) bool {
 	return has("CreationTime") && has("Operation") && (has("Workload") || has("RecordType"))
 }
 
+// detectKeys also accepts a Search-UnifiedAuditLog result saved as JSON
+// (CreationDate, Operations, AuditData).
+func detectKeys(has func(string) bool) bool {
+	return isAuditKeys(has) || (has("AuditData") && has("CreationDate") && (has("Operations") || has("Operation")))
+}
+
 func detectJSON(head []byte) bool {
 	t := bytes.TrimLeft(head, " \t\r\n")
 	if len(t) == 0 {
@@ -209,9 +215,9 @@ func detectJSON(head []byte) bool {
 		if len(head) < source.HeadSize {
 			return false
 		}
-		return isAuditKeys(func(k string) bool { return bytes.Contains(t, []byte(`"`+k+`"`)) })
+		return detectKeys(func(k string) bool { return bytes.Contains(t, []byte(`"`+k+`"`)) })
 	}
-	return isAuditKeys(func(k string) bool { _, ok := first[k]; return ok })
+	return detectKeys(func(k string) bool { _, ok := first[k]; return ok })
 }
 
 func eachJSON(f *source.File, fn eachFn) error {

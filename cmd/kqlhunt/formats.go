@@ -1,0 +1,4 @@
+package main
+
+// Export formats beyond the generic ones in exec/source.
+import _ "github.com/kqlhunt/kqlhunt/exec/source/m365"
