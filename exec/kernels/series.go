@@ -8,6 +8,13 @@ package kernels
 //
 // Functions returning several values in Kusto return a dynamic array of
 // them in the documented order (see funcs.SeriesTupleColumns).
+//
+// Best effort (Kusto's exact algorithms are not documented): period
+// detection (series_periods_detect/validate and the autodetection of
+// series_seasonal/series_decompose*) scores a period by the lag
+// correlation of the winsorized series; series_outliers' quantiles are
+// interpolated percentiles; series_fit_2lines' split_idx is the first
+// index of the right segment.
 
 import (
 	"math"
@@ -180,9 +187,6 @@ func srOptNum(v []any, ok []bool, i int, def float64) float64 {
 	if i < len(v) && ok[i] {
 		if f, good := srNum(v[i]); good {
 			return f
-		}
-		if b, good := v[i].(bool); good && b {
-			return 1
 		}
 	}
 	return def
@@ -558,10 +562,11 @@ func srBag(keys []string, vals []any) *types.Bag {
 	return b
 }
 
-// srFit2K fits two lines: every split point k (left = [0,k), right =
-// [k,n), each at least 2 points) is tried and the one with the least total
-// squared residual wins; split_idx is k-1, the index of the left segment's
-// last point.
+// srFit2K fits two lines: every split k (left = [0,k), right = [k,n),
+// each at least 2 points) is fitted with series_fit_line on each part (x
+// restarts at 1 in the right part) and the split with the least total
+// squared residual (the greatest total r-square) wins. split_idx is k, the
+// zero-based index of the right segment's first point.
 func srFit2K(v []any, ok []bool, bag bool) (any, bool) {
 	a, is := srArr(v, ok, 0)
 	if !is {
@@ -570,39 +575,37 @@ func srFit2K(v []any, ok []bool, bag bool) (any, bool) {
 	y, yok := srFloats(a)
 	n := len(y)
 	all := srFit(y, yok, 0, n)
-	best, bestSSE := -1, math.Inf(1)
-	var bl, br srLine
-	sse := func(l srLine, lo, hi int) float64 {
+	sse := func(l srLine, ys []float64, oks []bool) float64 {
 		var s float64
-		for i := lo; i < hi; i++ {
-			if yok[i] {
-				r := y[i] - l.at(i)
+		for i := range ys {
+			if oks[i] {
+				r := ys[i] - l.at(i)
 				s += r * r
 			}
 		}
 		return s
 	}
+	best, bestSSE := -1, math.Inf(1)
+	var bl, br srLine
 	for k := 2; k <= n-2; k++ {
-		l, r := srFit(y, yok, 0, k), srFit(y, yok, k, n)
-		if s := sse(l, 0, k) + sse(r, k, n); s < bestSSE {
+		l, r := srFit(y[:k], yok[:k], 0, k), srFit(y[k:], yok[k:], 0, n-k)
+		if s := sse(l, y[:k], yok[:k]) + sse(r, y[k:], yok[k:]); s < bestSSE {
 			best, bestSSE, bl, br = k, s, l, r
 		}
 	}
-	keys := []string{"rsquare", "split_idx", "variance", "rvariance", "line_fit", "right_rsquare", "right_slope", "right_interception", "right_variance", "right_rvariance", "left_rsquare", "left_slope", "left_interception", "left_variance", "left_rvariance"}
-	var vals []any
+	fit := make([]any, n)
+	rsq, rvar := all.rsquare, all.rvariance
 	if best < 0 {
-		fit := make([]any, n)
+		best, bl, br = n, all, all
 		for i := range fit {
 			fit[i] = all.at(i)
 		}
-		vals = []any{all.rsquare, int64(n - 1), all.variance, all.rvariance, fit, all.rsquare, all.slope, all.icept, all.variance, all.rvariance, all.rsquare, all.slope, all.icept, all.variance, all.rvariance}
 	} else {
-		fit := make([]any, n)
 		for i := range fit {
 			if i < best {
 				fit[i] = bl.at(i)
 			} else {
-				fit[i] = br.at(i)
+				fit[i] = br.at(i - best)
 			}
 		}
 		cnt := 0
@@ -611,19 +614,21 @@ func srFit2K(v []any, ok []bool, bag bool) (any, bool) {
 				cnt++
 			}
 		}
-		rsq, rvar := 1.0, 0.0
+		rsq, rvar = 1, 0
 		if all.variance > 0 {
 			rsq = 1 - bestSSE/(all.variance*float64(cnt-1))
 		}
 		if cnt > 1 {
 			rvar = bestSSE / float64(cnt-1)
 		}
-		vals = []any{rsq, int64(best - 1), all.variance, rvar, fit, br.rsquare, br.slope, br.icept, br.variance, br.rvariance, bl.rsquare, bl.slope, bl.icept, bl.variance, bl.rvariance}
 	}
+	side := func(l srLine) []any { return []any{l.rsquare, l.slope, l.icept, l.variance, l.rvariance} }
 	if !bag {
-		return vals, true
+		return append(append([]any{rsq, int64(best), all.variance, rvar, fit}, side(br)...), side(bl)...), true
 	}
-	return srBag(keys, vals), true
+	sk := []string{"rsquare", "slope", "interception", "variance", "rvariance"}
+	return srBag([]string{"rsquare", "split_idx", "variance", "rvariance", "line_fit", "right", "left"},
+		[]any{rsq, int64(best), all.variance, rvar, fit, srBag(sk, side(br)), srBag(sk, side(bl))}), true
 }
 
 // ------------------------------------------------------------------ outliers
@@ -911,9 +916,9 @@ func srReduce(init float64, f func(acc, x float64) float64) func(v []any, ok []b
 
 // srPeriodScore scores a candidate period p in [0,1]: the Pearson
 // correlation of y[0:n-p] with y[p:n] (negative values clamp to 0),
-// required to span at least 2 full cycles.
+// required to span at least 2 full cycles and 4 pairs.
 func srPeriodScore(y []float64, p int) float64 {
-	if p < 2 || 2*p > len(y) {
+	if p < 2 || 2*p > len(y) || len(y)-p < 4 {
 		return 0
 	}
 	r, ok := srPearson(y[:len(y)-p], y[p:])
@@ -926,7 +931,11 @@ func srPeriodScore(y []float64, p int) float64 {
 // srDetect returns up to k periods in [minP, maxP] with their scores, best
 // first: local maxima of the score (an integer multiple of an already
 // chosen period is dropped unless it scores clearly better).
+//
+// Scores are computed on y winsorized at Tukey's fences (quartiles ± 1.5
+// IQR) so that a few spikes do not hide a period.
 func srDetect(y []float64, minP, maxP float64, k int) ([]float64, []float64) {
+	y = srWinsorize(y)
 	lo, hi := int(math.Ceil(minP)), int(math.Floor(maxP))
 	if lo < 2 {
 		lo = 2
@@ -934,20 +943,26 @@ func srDetect(y []float64, minP, maxP float64, k int) ([]float64, []float64) {
 	if hi > len(y)/2 {
 		hi = len(y) / 2
 	}
+	if hi < lo {
+		return nil, nil
+	}
 	type cand struct {
 		p int
 		s float64
 	}
 	var cs []cand
-	score := func(p int) float64 {
-		if p < 2 || p > len(y)/2 {
-			return 0
+	// Scores of lo-1..hi+1 (the neighbours decide local maxima).
+	sc := make([]float64, 0, hi-lo+3)
+	for p := lo - 1; p <= hi+1; p++ {
+		s := 0.0
+		if p >= 2 && p <= len(y)/2 {
+			s = srPeriodScore(y, p)
 		}
-		return srPeriodScore(y, p)
+		sc = append(sc, s)
 	}
 	for p := lo; p <= hi; p++ {
-		s := score(p)
-		if s > 0 && s >= score(p-1) && s >= score(p+1) {
+		s := sc[p-lo+1]
+		if s > 0 && s >= sc[p-lo] && s >= sc[p-lo+2] {
 			cs = append(cs, cand{p, s})
 		}
 	}
@@ -982,6 +997,22 @@ func srDetect(y []float64, minP, maxP float64, k int) ([]float64, []float64) {
 		ps, ss = append(ps, float64(c.p)), append(ss, c.s)
 	}
 	return ps, ss
+}
+
+// srWinsorize clips y to Tukey's fences [Q1 − 1.5·IQR, Q3 + 1.5·IQR].
+func srWinsorize(y []float64) []float64 {
+	if len(y) < 4 {
+		return y
+	}
+	s := append([]float64(nil), y...)
+	sort.Float64s(s)
+	q1, q3 := srPercentile(s, 25), srPercentile(s, 75)
+	lo, hi := q1-1.5*(q3-q1), q3+1.5*(q3-q1)
+	out := make([]float64, len(y))
+	for i, x := range y {
+		out[i] = math.Min(math.Max(x, lo), hi)
+	}
+	return out
 }
 
 // srAutoPeriod detects the dominant period of y (0 if none scores at least
@@ -1044,7 +1075,7 @@ func srMedian(xs []float64) float64 {
 // repeated over n points (zeros when p <= 0).
 func srSeasonal(y []float64, train, p, n int) []float64 {
 	out := make([]float64, n)
-	if p <= 0 {
+	if p <= 0 || p > n {
 		return out
 	}
 	med := make([]float64, p)
@@ -1080,6 +1111,9 @@ func srSeasonalK(v []any, ok []bool) (any, bool) {
 // are excluded from learning (forecast).
 func srDecompose(y []float64, season int, trend string, testPoints int, thr float64) (baseline, seasonal, tr, residual []float64) {
 	n := len(y)
+	if testPoints < 0 {
+		testPoints = 0
+	}
 	train := n - testPoints
 	if train < 0 {
 		train = 0
@@ -1179,7 +1213,7 @@ func srDecomposeForecastK(v []any, ok []bool) (any, bool) {
 
 // srFFTK computes the discrete Fourier transform (inverse: scaled by 1/n)
 // of real + imaginary series; returns [real, imag]. Radix-2 when the
-// length is a power of two, else the direct O(n²) sum.
+// length is a power of two, else Bluestein's algorithm (O(n log n) too).
 func srFFTK(v []any, ok []bool, inverse bool) (any, bool) {
 	a, is := srArr(v, ok, 0)
 	if !is {
@@ -1232,14 +1266,40 @@ func srDFT(x []complex128, sign float64) []complex128 {
 		}
 		return out
 	}
-	out := make([]complex128, n)
+	return srBluestein(x, sign)
+}
+
+// srBluestein computes a DFT of any length as a convolution of
+// power-of-two length (chirp z-transform): jk = (j² + k² − (k−j)²)/2.
+func srBluestein(x []complex128, sign float64) []complex128 {
+	n := len(x)
+	w := make([]complex128, n)
+	for k := range w {
+		e := float64((k * k) % (2 * n))
+		ang := sign * math.Pi * e / float64(n)
+		w[k] = complex(math.Cos(ang), math.Sin(ang))
+	}
+	m := 1
+	for m < 2*n-1 {
+		m <<= 1
+	}
+	a, b := make([]complex128, m), make([]complex128, m)
 	for k := 0; k < n; k++ {
-		var s complex128
-		for j := 0; j < n; j++ {
-			ang := sign * 2 * math.Pi * float64(k*j%n) / float64(n)
-			s += x[j] * complex(math.Cos(ang), math.Sin(ang))
+		a[k] = x[k] * w[k]
+		c := complex(real(w[k]), -imag(w[k]))
+		b[k] = c
+		if k > 0 {
+			b[m-k] = c
 		}
-		out[k] = s
+	}
+	fa, fb := srDFT(a, -1), srDFT(b, -1)
+	for i := range fa {
+		fa[i] *= fb[i]
+	}
+	conv := srDFT(fa, 1)
+	out := make([]complex128, n)
+	for k := range out {
+		out[k] = w[k] * conv[k] / complex(float64(m), 0)
 	}
 	return out
 }

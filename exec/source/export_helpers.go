@@ -31,14 +31,15 @@ func EachJSON(f *File, fn func(n int, v any, err error) error) error {
 // row (keys are column names; values are dynamic values converted to the
 // requested column types as JSON values are: datetime from ISO 8601 text,
 // string columns take non-string values as JSON text). produce is called
-// once per scan, from its own goroutine.
-func BagPart(table string, schema *arrow.Schema, rows int64, produce func(yield func(*types.Bag) error) error) Part {
+// once per scan, from its own goroutine, with the scan's requested schema
+// (keys that are not in it are ignored, so produce may skip them).
+func BagPart(table string, schema *arrow.Schema, rows int64, produce func(req ScanRequest, yield func(*types.Bag) error) error) Part {
 	return Part{
 		Table:  table,
 		Schema: schema,
 		Rows:   rows,
 		Open: func(ctx context.Context, req ScanRequest) (catalog.RecordReader, error) {
-			return newBagReader(ctx, req, produce), nil
+			return newBagReader(ctx, req, func(yield func(*types.Bag) error) error { return produce(req, yield) }), nil
 		},
 	}
 }

@@ -45,7 +45,7 @@ func Parse(src *lang.Source) (q *ast.Query, diags lang.List) {
 	if !ok {
 		return q, diags
 	}
-	cst, err := queryParser.ParseFromLexer(peeking(all))
+	cst, err := parseBlocks(src.Text, all)
 	l := &lowerer{src: src}
 	if err != nil {
 		diags.Add(translate(src, toks, err))

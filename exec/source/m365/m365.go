@@ -66,7 +66,9 @@ type mapper struct {
 	cols   []column
 	kinds  map[string]types.Kind
 	schema *arrow.Schema
-	build  func(r *record) *row
+	// build maps a record; want limits the columns (nil = all); check
+	// only collects the problems.
+	build func(r *record, want map[string]bool, check bool) *row
 }
 
 func newMappers() []*mapper {
@@ -79,9 +81,11 @@ func newMappers() []*mapper {
 		}
 		switch t {
 		case OfficeActivity:
-			m.build = func(r *record) *row { return officeActivity(r, m.cols, m.kinds) }
+			m.build = func(r *record, want map[string]bool, check bool) *row {
+				return officeActivity(r, m.cols, m.kinds, want, check)
+			}
 		default:
-			m.build = func(r *record) *row { return cloudAppEvents(r, m.kinds) }
+			m.build = func(r *record, want map[string]bool, check bool) *row { return cloudAppEvents(r, m.kinds, want, check) }
 		}
 		out = append(out, m)
 	}
@@ -99,7 +103,7 @@ func read(f *source.File, opts *source.Options, each func(*source.File, eachFn) 
 		}
 		rows++
 		for _, m := range mappers {
-			for _, p := range m.build(r).problems {
+			for _, p := range m.build(r, nil, true).problems {
 				if err := opts.Problem(catalog.Problem{File: f.Path, Line: r.n, Field: m.table + "." + p.Field, Reason: p.Reason}); err != nil {
 					return err
 				}
@@ -112,12 +116,16 @@ func read(f *source.File, opts *source.Options, each func(*source.File, eachFn) 
 	}
 	parts := make([]source.Part, 0, len(mappers))
 	for _, m := range mappers {
-		parts = append(parts, source.BagPart(m.table, m.schema, rows, func(yield func(*types.Bag) error) error {
+		parts = append(parts, source.BagPart(m.table, m.schema, rows, func(req source.ScanRequest, yield func(*types.Bag) error) error {
+			want := make(map[string]bool, req.Schema.NumFields())
+			for _, fl := range req.Schema.Fields() {
+				want[fl.Name] = true
+			}
 			return each(f, func(r *record, bad *catalog.Problem) error {
 				if bad != nil {
 					return nil // reported by read
 				}
-				return yield(m.build(r).bag)
+				return yield(m.build(r, want, false).bag)
 			})
 		}))
 	}

@@ -3,6 +3,7 @@ package m365
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -204,6 +205,14 @@ func TestPurviewCSV(t *testing.T) {
 	})
 }
 
+func TestStrict(t *testing.T) {
+	_, err := source.Load([]source.Binding{{Path: "testdata/purview_audit_export.csv"}}, source.Options{Strict: true})
+	var se *source.Error
+	if !errors.As(err, &se) || se.Line != 51 || se.Field != "AuditData" {
+		t.Fatalf("Strict load: %v", err)
+	}
+}
+
 func TestOldPortalCSV(t *testing.T) {
 	// UTF-16 LE with BOM, CreationDate/UserIds/Operations/AuditData.
 	l := loadFile(t, "testdata/AuditLog_old.csv")
@@ -258,7 +267,7 @@ func TestDetect(t *testing.T) {
 func TestStripPort(t *testing.T) {
 	for in, want := range map[string]string{
 		"1.2.3.4:12345": "1.2.3.4", "1.2.3.4": "1.2.3.4", "[::1]:443": "::1", "[2001:db8::1]": "2001:db8::1",
-		"FE80::": "FE80::", "2001:db8::1": "2001:db8::1", "[::ffff:1.2.3.4]:80": "1.2.3.4", "": "",
+		"FE80::": "FE80::", "2001:db8::1": "2001:db8::1", "[::ffff:1.2.3.4]:80": "1.2.3.4", "::ffff:10.0.0.1": "10.0.0.1", "": "", "host:abc": "host:abc",
 	} {
 		if got := stripPort(in); got != want {
 			t.Errorf("stripPort(%q) = %q, want %q", in, got, want)
@@ -321,4 +330,77 @@ func keys(m map[string][]map[string]string) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+func TestSchemas(t *testing.T) {
+	ents, err := schemaFS.ReadDir("schemas")
+	if err != nil || len(ents) < 2 {
+		t.Fatalf("embedded schemas: %v", err)
+	}
+	for _, e := range ents {
+		name := strings.TrimSuffix(e.Name(), ".json")
+		if cols := tableColumns(name); len(cols) < 5 {
+			t.Errorf("schema %s: %d columns", name, len(cols))
+		}
+	}
+	if tableColumns("NoSuchTable") != nil {
+		t.Error("unknown table has a schema")
+	}
+}
+
+func TestSentinelCSV(t *testing.T) {
+	l := loadFile(t, "testdata/sentinel/OfficeActivity.csv")
+	oa := l.tables[OfficeActivity]
+	if len(l.tables) != 1 || len(oa) != 3 {
+		t.Fatalf("tables %v, rows %d", keys(l.tables), len(oa))
+	}
+	r := find(t, oa, "Operation", "New-InboxRule")
+	expect(t, r, map[string]string{
+		"TimeGenerated":  "2023-09-26T01:56:15Z",
+		"ClientIP":       "[2001:db8::5]:443", // as Sentinel stores it
+		"ExternalAccess": "False",
+		"Start_Time":     "<null>",
+		"CustomCol":      "x",
+		"TenantId":       "",       // declared column the export lacks
+		"LoginStatus":    "<null>", // int column the export lacks
+	})
+	if !strings.Contains(r["Parameters"], `"Name": "DeleteMessage"`) {
+		t.Errorf("Parameters = %q", r["Parameters"])
+	}
+	expect(t, find(t, oa, "Operation", "Set-Mailbox"), map[string]string{
+		"TimeGenerated": "2023-09-26T14:00:00Z",
+		"Start_Time":    "2023-09-26T14:00:00Z",
+	})
+	if _, ok := oa[0]["TimeGenerated [UTC]"]; ok {
+		t.Error(`"TimeGenerated [UTC]" not renamed`)
+	}
+	if find(t, oa, "Operation", "Remove-InboxRule")["TimeGenerated"] != "<null>" || len(l.problems) != 1 || l.problems[0].Line != 9 {
+		t.Errorf("problems = %+v", l.problems)
+	}
+
+	// A projection without "[UTC]" columns stays with the generic reader.
+	if f := source.Detect("OfficeActivity.csv", []byte("TimeGenerated,UserId,Operation\n")); f == nil || f.Name() != "csv" {
+		t.Errorf("Detect(OfficeActivity.csv) = %v", f)
+	}
+	if f := source.Detect("x.csv", []byte("TimeGenerated [UTC],UserId,Operation\n")); f == nil || f.Name() != "sentinel-csv" {
+		t.Errorf("Detect(x.csv) = %v", f)
+	}
+}
+
+// TestSentinelSamples loads the shared Log Analytics exports.
+func TestSentinelSamples(t *testing.T) {
+	const dir = "/work/shared/data"
+	if _, err := os.Stat(dir); err != nil {
+		t.Skip("no shared data")
+	}
+	l := loadFile(t, filepath.Join(dir, "azure-sentinel-training-lab/malicious-inbox-rules/OfficeActivity.csv"))
+	oa := l.tables[OfficeActivity]
+	if len(oa) != 2 || len(l.problems) != 0 {
+		t.Fatalf("rows %d, problems %+v", len(oa), l.problems)
+	}
+	for _, r := range oa {
+		if r["Operation"] != "New-InboxRule" || r["UserId"] != "AdeleV@contoso.OnMicrosoft.com" || r["Start_Time"] == "<null>" || !strings.Contains(r["Parameters"], "StopProcessingRules") {
+			t.Errorf("row %v", r)
+		}
+	}
 }

@@ -73,17 +73,22 @@ type fieldProblem struct {
 // and stored in the form source.BagPart converts (datetime as ISO text).
 type row struct {
 	kinds    map[string]types.Kind
+	want     map[string]bool // columns to fill; nil = all
+	check    bool            // only collect problems, build no bag
 	bag      *types.Bag
 	problems []fieldProblem
 }
 
-func newRow(kinds map[string]types.Kind) *row {
-	return &row{kinds: kinds, bag: types.NewBag(32)}
+func newRow(kinds map[string]types.Kind, want map[string]bool) *row {
+	return &row{kinds: kinds, want: want, bag: types.NewBag(32)}
 }
+
+// wants reports whether col is to be filled.
+func (w *row) wants(col string) bool { return w.want == nil || w.want[col] }
 
 func (w *row) set(col string, v any) {
 	k, ok := w.kinds[col]
-	if !ok || v == nil {
+	if !ok || v == nil || !w.wants(col) {
 		return
 	}
 	cv, ok := coerce(k, v)
@@ -91,15 +96,8 @@ func (w *row) set(col string, v any) {
 		w.problems = append(w.problems, fieldProblem{col, fmt.Sprintf("%s is not a %s; the cell is null", shorten(types.FormatDynamic(v)), k)})
 		return
 	}
-	if cv != nil {
+	if cv != nil && !w.check {
 		w.bag.Set(col, cv)
-	}
-}
-
-// setIfEmpty sets col unless it already has a value.
-func (w *row) setIfEmpty(col string, v any) {
-	if _, ok := w.bag.Get(col); !ok {
-		w.set(col, v)
 	}
 }
 
@@ -199,7 +197,10 @@ func stripPort(s string) string {
 		return ap.Addr().Unmap().String()
 	}
 	if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") {
-		return s[1 : len(s)-1]
+		s = s[1 : len(s)-1]
+	}
+	if a, err := netip.ParseAddr(s); err == nil && a.Is4In6() {
+		return a.Unmap().String()
 	}
 	if i := strings.LastIndexByte(s, ':'); i > 0 && strings.Count(s, ":") == 1 {
 		if _, err := strconv.Atoi(s[i+1:]); err == nil {
@@ -244,11 +245,12 @@ var computed = map[string]bool{
 }
 
 // officeActivity maps a record to the Sentinel OfficeActivity shape.
-func officeActivity(r *record, cols []column, kinds map[string]types.Kind) *row {
-	w := newRow(kinds)
+func officeActivity(r *record, cols []column, kinds map[string]types.Kind, want map[string]bool, check bool) *row {
+	w := newRow(kinds, want)
+	w.check = check
 	w.set("TimeGenerated", timeOf(r))
 	for _, c := range cols {
-		if computed[c.Name] {
+		if computed[c.Name] || !w.wants(c.Name) {
 			continue
 		}
 		key := c.Name
@@ -349,8 +351,9 @@ func userAgent(r *record) string {
 }
 
 // cloudAppEvents maps a record to the Defender CloudAppEvents shape.
-func cloudAppEvents(r *record, kinds map[string]types.Kind) *row {
-	w := newRow(kinds)
+func cloudAppEvents(r *record, kinds map[string]types.Kind, want map[string]bool, check bool) *row {
+	w := newRow(kinds, want)
+	w.check = check
 	t := timeOf(r)
 	w.set("Timestamp", t)
 	w.set("TimeGenerated", t)

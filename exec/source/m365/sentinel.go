@@ -15,12 +15,13 @@ import (
 	"github.com/kqlhunt/kqlhunt/lang/types"
 )
 
-// sentinelCSV reads Log Analytics / Sentinel CSV exports: a CSV whose
-// header has "Name [UTC]" datetime columns, or whose file name is a known
-// table (schemas/) with at least 80% of the header in that table. The table
-// is the binding's name; its declared schema (when known) gives the column
-// types, adds the columns the export lacks (null) and " [UTC]" is removed
-// from column names.
+// sentinelCSV reads Log Analytics / Sentinel CSV exports, recognised by
+// their "Name [UTC]" datetime columns. The table is the binding's name (the
+// file's base name by default); when it is a known table (schemas/) its
+// declared schema gives the column types and adds the columns the export
+// lacks (null). " [UTC]" is removed from column names. A CSV without
+// "[UTC]" columns (a query's projection) stays with the generic reader,
+// which infers the types.
 type sentinelCSV struct{}
 
 func (sentinelCSV) Name() string { return "sentinel-csv" }
@@ -54,21 +55,7 @@ func (sentinelCSV) Detect(path string, head []byte) bool {
 			return true
 		}
 	}
-	cols := tableColumns(source.TableName(path))
-	if cols == nil {
-		return false
-	}
-	known := map[string]bool{}
-	for _, c := range cols {
-		known[c.Name] = true
-	}
-	in := 0
-	for _, c := range cells {
-		if known[strings.TrimSpace(c)] {
-			in++
-		}
-	}
-	return in >= 2 && in*5 >= len(cells)*4
+	return false
 }
 
 func (sentinelCSV) Read(f *source.File, opts *source.Options) ([]source.Part, error) {
