@@ -55,9 +55,20 @@ type Scan struct {
 	schema *arrow.Schema
 }
 
-// NewScan returns a scan of table t.
+// NewScan returns a scan of table t. With opts.Columns, its schema is
+// those columns of t, in the order given (as catalog readers return them).
 func NewScan(t catalog.Table, opts catalog.ScanOptions) *Scan {
-	return &Scan{table: t, opts: opts, schema: t.Schema()}
+	schema := t.Schema()
+	if opts.Columns != nil {
+		var fields []arrow.Field
+		for _, name := range opts.Columns {
+			if idx := schema.FieldIndices(name); len(idx) > 0 {
+				fields = append(fields, schema.Field(idx[0]))
+			}
+		}
+		schema = arrow.NewSchema(fields, nil)
+	}
+	return &Scan{table: t, opts: opts, schema: schema}
 }
 
 // Schema implements Operator.

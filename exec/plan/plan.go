@@ -59,7 +59,8 @@ type Builder struct {
 	mu      sync.Mutex
 	memo    map[ast.Expr]*materialized
 	asMemo  map[*ast.As]*materialized
-	built   []ops.Operator // operators built for subqueries, closed at the end
+	built   []ops.Operator  // operators built for subqueries, closed at the end
+	names   map[string]bool // every name in the query; nil disables projection pruning (prune.go)
 }
 
 type materialized struct {
@@ -180,6 +181,9 @@ func (b *Builder) materialize(e ast.Expr) (*materialized, error) {
 // Build builds the operator of the query's result statement. A query
 // without a tabular result returns (nil, nil).
 func (b *Builder) Build(q *ast.Query) (ops.Operator, error) {
+	if names, ok := queryNames(q); ok {
+		b.names = names
+	}
 	var last ast.Expr
 	for _, s := range q.Stmts {
 		if es, ok := s.(*ast.ExprStmt); ok {
@@ -246,7 +250,7 @@ func (b *Builder) Tabular(e ast.Expr) (ops.Operator, error) {
 		var in ops.Operator
 		if e.Source != nil {
 			var err error
-			in, err = b.Tabular(e.Source)
+			in, err = b.source(e.Source, e.Ops)
 			if err != nil {
 				return nil, err
 			}
@@ -264,6 +268,21 @@ func (b *Builder) Tabular(e ast.Expr) (ops.Operator, error) {
 		return b.datatable(e)
 	}
 	return nil, Errorf(e, "cannot run this tabular expression")
+}
+
+// source builds a pipe's source; a table scan reads only the columns the
+// pipe's operators can use (prune.go).
+func (b *Builder) source(src ast.Expr, opList []ast.Op) (ops.Operator, error) {
+	if id, ok := src.(*ast.Ident); ok {
+		if r, ok := id.Info().Ref.(*check.TableRef); ok && b.env.Catalog != nil {
+			if t, ok := b.env.Catalog.Table(r.Name); ok {
+				if cols := b.pruneColumns(t, opList); cols != nil {
+					return ops.NewScan(t, catalog.ScanOptions{Columns: cols, BatchRows: ops.DefaultBatchRows}), nil
+				}
+			}
+		}
+	}
+	return b.Tabular(src)
 }
 
 func (b *Builder) name(e *ast.Ident) (ops.Operator, error) {
