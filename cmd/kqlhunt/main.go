@@ -38,6 +38,7 @@ type env struct {
 type cli struct {
 	Parse     ParseCmd     `cmd:"" help:"Check that a query parses; print positioned syntax errors."`
 	Fmt       FmtCmd       `cmd:"" help:"Print a query in canonical form."`
+	Check     CheckCmd     `cmd:"" help:"Type-check a query against table schemas (built-in Defender and Sentinel tables, --schemas, --data) without reading data."`
 	Query     QueryCmd     `cmd:"" help:"Run a query over data files and print the result."`
 	Functions FunctionsCmd `cmd:"" help:"List the functions kqlhunt knows."`
 	Plugins   PluginsCmd   `cmd:"" help:"List detector plugins, or show one's signature."`

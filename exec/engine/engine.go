@@ -284,7 +284,7 @@ func PrepareAST(ctx context.Context, src *lang.Source, tree *ast.Query, opts Opt
 	}
 	cenv := CheckEnv(opts.Catalog, now)
 	if opts.Plugins != nil {
-		cenv.Plugin = pluginTyper(ctx, opts.Plugins)
+		cenv.Plugin = PluginTyper(ctx, opts.Plugins)
 	}
 	cdiags := check.Check(tree, cenv)
 	if cdiags.HasErrors() {

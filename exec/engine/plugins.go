@@ -10,10 +10,10 @@ import (
 	"github.com/kqlhunt/kqlhunt/plugins/host"
 )
 
-// pluginTyper gives the checker the signatures of the detector plugins, so
+// PluginTyper gives the checker the signatures of the detector plugins, so
 // `evaluate name(...)` calls are typed (from the plugin's Describe) before
 // any data is read.
-func pluginTyper(ctx context.Context, h *host.Host) func(string) check.PluginFunc {
+func PluginTyper(ctx context.Context, h *host.Host) func(string) check.PluginFunc {
 	return func(name string) check.PluginFunc {
 		if !h.Has(name) {
 			return nil

@@ -332,13 +332,9 @@ func keys(m map[string][]map[string]string) []string {
 	return out
 }
 
+// TestSchemas: the tables this package maps to and reads have their documented schemas.
 func TestSchemas(t *testing.T) {
-	ents, err := schemaFS.ReadDir("schemas")
-	if err != nil || len(ents) < 2 {
-		t.Fatalf("embedded schemas: %v", err)
-	}
-	for _, e := range ents {
-		name := strings.TrimSuffix(e.Name(), ".json")
+	for _, name := range []string{OfficeActivity, CloudAppEvents, "SigninLogs", "AuditLogs", "AADNonInteractiveUserSignInLogs"} {
 		if cols := tableColumns(name); len(cols) < 5 {
 			t.Errorf("schema %s: %d columns", name, len(cols))
 		}

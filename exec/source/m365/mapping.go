@@ -1,8 +1,6 @@
 package m365
 
 import (
-	"embed"
-	"encoding/json"
 	"fmt"
 	"math"
 	"net/netip"
@@ -13,11 +11,9 @@ import (
 	"github.com/apache/arrow/go/v17/arrow"
 
 	"github.com/kqlhunt/kqlhunt/exec/kernels"
+	"github.com/kqlhunt/kqlhunt/lang/schemas"
 	"github.com/kqlhunt/kqlhunt/lang/types"
 )
-
-//go:embed schemas/*.json
-var schemaFS embed.FS
 
 // Table names.
 const (
@@ -30,26 +26,16 @@ type column struct {
 	Kind types.Kind
 }
 
-// tableColumns returns the columns of an embedded table schema (copies of
-// /work/shared/schemas); nil for an unknown table.
+// tableColumns returns the columns of a table's documented schema
+// (lang/schemas); nil for an unknown table.
 func tableColumns(table string) []column {
-	data, err := schemaFS.ReadFile("schemas/" + table + ".json")
-	if err != nil {
+	s, ok := schemas.Lookup(table)
+	if !ok {
 		return nil
 	}
-	var doc struct {
-		Columns []struct{ Name, Type string }
-	}
-	if err := json.Unmarshal(data, &doc); err != nil {
-		return nil // TestSchemas checks every embedded file
-	}
-	cols := make([]column, 0, len(doc.Columns))
-	for _, c := range doc.Columns {
-		k, ok := types.ParseKind(c.Type)
-		if !ok {
-			k = types.String
-		}
-		cols = append(cols, column{c.Name, k})
+	cols := make([]column, 0, len(s.Columns))
+	for _, c := range s.Columns {
+		cols = append(cols, column{c.Name, c.Type})
 	}
 	return cols
 }

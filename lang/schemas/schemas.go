@@ -1,0 +1,149 @@
+// Package schemas holds the column lists of the tables hunters query —
+// Defender Advanced Hunting and Sentinel / Log Analytics tables, copied from
+// their documentation (tables/*.json, one file per table: {"table", "source",
+// "columns": [{"name", "type", "description"}]}) — and loads more from a
+// directory in the same format (`kqlhunt check --schemas DIR`).
+package schemas
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/kqlhunt/kqlhunt/lang/types"
+)
+
+//go:embed tables/*.json
+var tablesFS embed.FS
+
+// Doc is one schema file.
+type Doc struct {
+	Table   string `json:"table"`
+	Source  string `json:"source"`
+	Columns []struct {
+		Name        string `json:"name"`
+		Type        string `json:"type"`
+		Description string `json:"description"`
+	} `json:"columns"`
+}
+
+// Set is a collection of table schemas by name.
+type Set map[string]*types.Schema
+
+var (
+	once    sync.Once
+	builtin Set
+	loadErr error
+)
+
+// Builtin returns the embedded schemas. A bad embedded file is a build
+// defect that TestBuiltin catches; it yields an empty set here.
+func Builtin() Set {
+	once.Do(func() {
+		builtin = Set{}
+		ents, err := tablesFS.ReadDir("tables")
+		if err != nil {
+			loadErr = err
+			return
+		}
+		for _, e := range ents {
+			data, err := tablesFS.ReadFile("tables/" + e.Name())
+			if err != nil {
+				loadErr = err
+				return
+			}
+			if err := builtin.add("tables/"+e.Name(), data); err != nil {
+				loadErr = err
+				return
+			}
+		}
+	})
+	return builtin
+}
+
+// Lookup returns the embedded schema of table.
+func Lookup(table string) (*types.Schema, bool) {
+	s, ok := Builtin()[table]
+	return s, ok
+}
+
+// LoadDir reads every *.json schema file of dir into a new Set.
+func LoadDir(dir string) (Set, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil {
+		return nil, err
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("%s: no *.json schema files", dir)
+	}
+	out := Set{}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		if err := out.add(f, data); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (s Set) add(file string, data []byte) error {
+	var doc Doc
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return fmt.Errorf("%s: %v", file, err)
+	}
+	if doc.Table == "" {
+		doc.Table = strings.TrimSuffix(filepath.Base(file), ".json")
+	}
+	sc := &types.Schema{}
+	for i, c := range doc.Columns {
+		k, ok := types.ParseKind(c.Type)
+		if !ok {
+			return fmt.Errorf("%s: column %d (%s) has unknown type %q", file, i+1, c.Name, c.Type)
+		}
+		sc.Columns = append(sc.Columns, types.Column{Name: c.Name, Type: k})
+	}
+	s[doc.Table] = sc
+	return nil
+}
+
+// Merge returns a set with the tables of s and then of other (other wins).
+func (s Set) Merge(other Set) Set {
+	out := Set{}
+	for k, v := range s {
+		out[k] = v
+	}
+	for k, v := range other {
+		out[k] = v
+	}
+	return out
+}
+
+// Names returns the table names, sorted.
+func (s Set) Names() []string {
+	out := make([]string, 0, len(s))
+	for n := range s {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Table implements the checker's table lookup.
+func (s Set) Table(name string) (*types.Schema, bool) {
+	t, ok := s[name]
+	return t, ok
+}
+
+// Err reports a problem reading the embedded schemas (for tests).
+func Err() error {
+	Builtin()
+	return loadErr
+}
