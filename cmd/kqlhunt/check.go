@@ -17,7 +17,7 @@ import (
 // CheckCmd type-checks a query against table schemas without reading data.
 type CheckCmd struct {
 	Schemas []string `name:"schemas" help:"Directory of table schemas in the JSON format of lang/schemas/tables (repeatable); they add to and override the built-in Defender and Sentinel schemas." placeholder:"DIR"`
-	Data    []string `name:"data" short:"d" help:"Also take the schemas of these data files: [NAME=]PATH." placeholder:"[NAME=]PATH"`
+	DataFlags
 	PluginFlags
 	QueryInput
 }
@@ -38,11 +38,8 @@ func (c *CheckCmd) Run(e *env) error {
 	}
 	if len(c.Data) > 0 {
 		cat := catalog.New()
-		r := &repl{e: e, cat: cat}
-		for _, d := range c.Data {
-			if err := r.load(d); err != nil {
-				return &exitError{exitData, "kqlhunt: " + err.Error()}
-			}
+		if err := c.DataFlags.bind(e, cat, nil); err != nil {
+			return err
 		}
 		data := schemas.Set{}
 		for _, n := range cat.Names() {

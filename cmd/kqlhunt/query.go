@@ -19,11 +19,11 @@ import (
 
 // QueryCmd runs a query over data files.
 type QueryCmd struct {
-	Data      []string `name:"data" short:"d" help:"Bind a table: [NAME=]PATH (file, directory or glob). Repeatable." placeholder:"[NAME=]PATH"`
-	Format    string   `name:"format" default:"table" enum:"table,csv,tsv,json,jsonl" help:"Output format: table, csv, tsv, json, jsonl."`
-	Now       string   `name:"now" help:"Pin now() and ago() to this datetime (e.g. 2024-03-01T00:00:00Z)." placeholder:"DATETIME"`
-	MaxMemory string   `name:"max-memory" help:"Memory budget of the query (e.g. 2GiB, 500MB); default 75% of RAM." placeholder:"SIZE"`
-	Timeout   string   `name:"timeout" help:"Stop the query after this long (e.g. 30s, 5m)." placeholder:"DUR"`
+	Format    string `name:"format" default:"table" enum:"table,csv,tsv,json,jsonl" help:"Output format: table, csv, tsv, json, jsonl."`
+	Now       string `name:"now" help:"Pin now() and ago() to this datetime (e.g. 2024-03-01T00:00:00Z)." placeholder:"DATETIME"`
+	MaxMemory string `name:"max-memory" help:"Memory budget of the query (e.g. 2GiB, 500MB); default 75% of RAM." placeholder:"SIZE"`
+	Timeout   string `name:"timeout" help:"Stop the query after this long (e.g. 30s, 5m)." placeholder:"DUR"`
+	DataFlags
 	PluginFlags
 	QueryInput
 }
@@ -63,18 +63,8 @@ func (c *QueryCmd) Run(e *env) error {
 		opts.Timeout = d
 	}
 	cat := catalog.New()
-	var binds []source.Binding
-	for _, d := range c.Data {
-		b := source.Binding{Path: d}
-		if i := strings.Index(d, "="); i > 0 && !strings.ContainsAny(d[:i], "/\\") {
-			b.Name, b.Path = d[:i], d[i+1:]
-		}
-		binds = append(binds, b)
-	}
-	if len(binds) > 0 {
-		if err := source.Bind(cat, binds, source.Options{}); err != nil {
-			return &exitError{exitData, "kqlhunt: " + err.Error()}
-		}
+	if err := c.DataFlags.bind(e, cat, nil); err != nil {
+		return err
 	}
 	opts.Catalog = cat
 	plugins, err := newPluginHost(c.PluginFlags, e.stderr)
@@ -93,11 +83,7 @@ func (c *QueryCmd) Run(e *env) error {
 	if _, err := output.Write(ctx, e.stdout, c.Format, q, output.Options{}); err != nil {
 		return queryErr(err)
 	}
-	if probs := cat.Problems(); len(probs) > 0 {
-		fmt.Fprintf(e.stderr, "kqlhunt: warning: %d input rows could not be loaded fully (first: %s:%d: %s)\n",
-			len(probs), probs[0].File, probs[0].Line, probs[0].Reason)
-	}
-	return nil
+	return c.DataFlags.finish(e, cat)
 }
 
 func queryErr(err error) error {

@@ -29,9 +29,9 @@ import (
 
 // ReplCmd is the interactive console.
 type ReplCmd struct {
-	Data   []string `name:"data" short:"d" help:"Bind a table: [NAME=]PATH (file, directory or glob). Repeatable." placeholder:"[NAME=]PATH"`
-	Now    string   `name:"now" help:"Pin now() and ago()." placeholder:"DATETIME"`
-	Format string   `name:"format" default:"table" enum:"table,csv,tsv,json,jsonl" help:"Result format."`
+	Now    string `name:"now" help:"Pin now() and ago()." placeholder:"DATETIME"`
+	Format string `name:"format" default:"table" enum:"table,csv,tsv,json,jsonl" help:"Result format."`
+	DataFlags
 	PluginFlags
 }
 
@@ -77,11 +77,10 @@ func (c *ReplCmd) Run(e *env) error {
 		}
 		r.now = time.Unix(0, ns).UTC()
 	}
-	for _, d := range c.Data {
-		if err := r.load(d); err != nil {
-			return &exitError{exitData, "kqlhunt: " + err.Error()}
-		}
+	if err := c.DataFlags.bind(e, r.cat, nil); err != nil {
+		return err
 	}
+	reportProblems(e, r.cat)
 	defer r.release()
 	plugins, err := newPluginHost(c.PluginFlags, e.stderr)
 	if err != nil {
@@ -334,7 +333,12 @@ func (r *repl) dot(f []string) bool {
 		}
 		before := len(r.cat.Names())
 		if err := r.load(arg(1)); err != nil {
-			r.errorf("%v", err)
+			var xe *exitError
+			if errors.As(err, &xe) {
+				r.errorf("%s", xe.msg)
+			} else {
+				r.errorf("%v", err)
+			}
 			break
 		}
 		fmt.Fprintf(r.e.stdout, "%d tables bound (%d new)\n", len(r.cat.Names()), len(r.cat.Names())-before)
@@ -372,16 +376,18 @@ func (r *repl) dot(f []string) bool {
 	return false
 }
 
+// load binds a [NAME=]PATH (the .load command), reporting rows that could not be loaded.
 func (r *repl) load(spec string) error {
-	b := source.Binding{Path: spec}
-	if i := strings.Index(spec, "="); i > 0 && !strings.ContainsAny(spec[:i], "/\\") {
-		b.Name, b.Path = spec[:i], spec[i+1:]
-	}
-	if err := source.Bind(r.cat, []source.Binding{b}, source.Options{}); err != nil {
+	var d DataSpec
+	if err := d.UnmarshalText([]byte(spec)); err != nil {
 		return err
 	}
-	if n := len(r.cat.Problems()); n > 0 {
-		fmt.Fprintf(r.e.stderr, "warning: %d input rows could not be loaded fully so far (first: %s)\n", n, problemText(r.cat.Problems()[0]))
+	before := len(r.cat.Problems())
+	if err := bindData(r.cat, []source.Binding{{Name: d.Name, Path: d.Path}}, source.Options{}); err != nil {
+		return err
+	}
+	if n := len(r.cat.Problems()) - before; n > 0 {
+		fmt.Fprintf(r.e.stderr, "warning: %d rows could not be loaded cleanly (first: %s)\n", n, problemText(r.cat.Problems()[before]))
 	}
 	return nil
 }
