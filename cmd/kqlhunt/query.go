@@ -93,7 +93,7 @@ func queryErr(err error) error {
 	}
 	var se *source.Error
 	if errors.As(err, &se) {
-		return &exitError{exitData, "kqlhunt: " + se.Error()}
+		return dataError(err)
 	}
 	var ee *engine.Error
 	if errors.As(err, &ee) && ee.Pos {

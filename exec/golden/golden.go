@@ -177,7 +177,7 @@ func (c *Case) execute(ctx context.Context, mem memory.Allocator, ro RunOptions)
 	}
 	var problems []string
 	for _, p := range cat.Problems() {
-		problems = append(problems, fmt.Sprintf("%s:%d: %s: %s", p.File, p.Line, p.Field, p.Reason))
+		problems = append(problems, (&source.Error{File: p.File, Line: p.Line, Field: p.Field, Reason: p.Reason}).Error())
 	}
 	if len(problems) > 0 {
 		return "", "", fmt.Errorf("%s: input rows could not be loaded:\n%s", c.Path, strings.Join(problems, "\n"))
