@@ -50,6 +50,9 @@ type repl struct {
 	failed      bool // the last command failed
 	plugins     *host.Host
 	pending     []string // lines of the query being typed (for completion)
+	// hint receives function signatures shown on Tab inside a call (the
+	// readline instance's writer, which redraws the prompt after it).
+	hint io.Writer
 }
 
 const replHelp = `Enter a KQL query; it runs when it is complete and you press Enter on a
@@ -141,6 +144,7 @@ func (r *repl) loop() error {
 		return err
 	}
 	defer rl.Close()
+	r.hint = rl.Stdout()
 	fmt.Fprintln(r.e.stdout, "kqlhunt — KQL over your logs. .help for help, .quit or Ctrl-D to leave.")
 	var buf []string
 	for {
@@ -435,6 +439,9 @@ func (r *repl) query(text string) {
 	src := lang.NewSource("query", text)
 	start := time.Now()
 	var ms runtime.MemStats
+	if r.interactive {
+		defer spinner(r.e.stderr, start, time.Second)()
+	}
 	res, err := engine.Run(ctx, src, engine.Options{Catalog: r.cat, Now: r.now, MaxMemory: defaultMaxMemory(), Mem: memory.DefaultAllocator, Plugins: r.plugins})
 	if err != nil {
 		if ctx.Err() != nil {
@@ -456,6 +463,36 @@ func (r *repl) query(text string) {
 		runtime.ReadMemStats(&ms)
 		fmt.Fprintf(r.e.stdout, "%d rows (%d shown) in %v, heap %s\n", total, shown, time.Since(start).Round(time.Millisecond), engine.FormatBytes(int64(ms.HeapAlloc)))
 	}
+}
+
+// spinner draws "⠋ running 2.1s (Ctrl-C cancels)" on w once a query has run
+// for longer than after, until the returned stop function is called, which
+// erases it.
+func spinner(w io.Writer, start time.Time, after time.Duration) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		frames := []rune("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏")
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		drawn := false
+		for i := 0; ; i++ {
+			select {
+			case <-done:
+				if drawn {
+					fmt.Fprint(w, "\r\033[K")
+				}
+				return
+			case <-t.C:
+				if el := time.Since(start); el >= after {
+					fmt.Fprintf(w, "\r%c running %.1fs (Ctrl-C cancels)", frames[i%len(frames)], el.Seconds())
+					drawn = true
+				}
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
 }
 
 // show writes up to maxRows rows of a result and says how many were cut.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"strings"
 
@@ -34,6 +35,11 @@ func (c *completer) Do(line []rune, pos int) ([][]rune, int) {
 	before := string(line[:pos])
 	prefix := wordBefore(before)
 	full := strings.Join(append(append([]string{}, c.r.pending...), before), "\n")
+	if c.r.hint != nil {
+		if sig := callSignature(full[:len(full)-len(prefix)]); sig != "" {
+			fmt.Fprintln(c.r.hint, sig)
+		}
+	}
 	var out [][]rune
 	for _, cand := range c.r.candidates(full, prefix) {
 		if strings.HasPrefix(cand, prefix) && cand != prefix {
@@ -82,6 +88,51 @@ func (r *repl) candidates(text, prefix string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// callSignature returns the signatures of the function whose argument list
+// is open at the end of text (`where strlen(` → "strlen(s:string) -> long"),
+// or "" when the cursor is not inside a known function's call.
+func callSignature(text string) string {
+	var quote byte
+	var stack []int
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if quote != 0 {
+			if c == '\\' {
+				i++
+			} else if c == quote {
+				quote = 0
+			}
+			continue
+		}
+		switch c {
+		case '"', '\'':
+			quote = c
+		case '(', '[', '{':
+			stack = append(stack, i)
+		case ')', ']', '}':
+			if len(stack) > 0 {
+				stack = stack[:len(stack)-1]
+			}
+		}
+	}
+	if quote != 0 || len(stack) == 0 {
+		return ""
+	}
+	open := stack[len(stack)-1]
+	if text[open] != '(' {
+		return ""
+	}
+	name := wordBefore(strings.TrimRight(text[:open], " \t"))
+	if name == "" || strings.HasPrefix(name, "__") {
+		return ""
+	}
+	f := funcs.Lookup(name)
+	if f == nil {
+		return ""
+	}
+	return f.Signatures()
 }
 
 // lastPipe is the index of the last '|' outside brackets and strings, or -1.

@@ -170,3 +170,54 @@ func TestReplScript(t *testing.T) {
 		t.Fatalf("exit %d, out %q, err %q", code, out.String(), errb.String())
 	}
 }
+
+func TestCallSignature(t *testing.T) {
+	cases := map[string]string{
+		"T | where strlen(":            "strlen(",
+		"T | where strlen(Name) > 1 ":  "",
+		"T | extend x = substring(a, ": "substring(",
+		"T | where f(\"(\"":            "",
+		"T | where (a":                 "",
+	}
+	for text, want := range cases {
+		got := callSignature(text)
+		if want == "" && got != "" || want != "" && !strings.HasPrefix(got, want) {
+			t.Errorf("callSignature(%q) = %q, want prefix %q", text, got, want)
+		}
+	}
+}
+
+func TestSpinner(t *testing.T) {
+	var buf safeBuffer
+	stop := spinner(&buf, time.Now(), 0)
+	time.Sleep(350 * time.Millisecond)
+	stop()
+	out := buf.String()
+	if !strings.Contains(out, "running") || !strings.HasSuffix(out, "\r\033[K") {
+		t.Errorf("spinner output %q: want frames then an erase", out)
+	}
+	var quiet safeBuffer
+	stop = spinner(&quiet, time.Now(), time.Hour)
+	time.Sleep(250 * time.Millisecond)
+	stop()
+	if quiet.String() != "" {
+		t.Errorf("spinner drew before its delay: %q", quiet.String())
+	}
+}
+
+type safeBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *safeBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *safeBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}

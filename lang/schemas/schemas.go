@@ -110,8 +110,64 @@ func (s Set) add(file string, data []byte) error {
 		}
 		sc.Columns = append(sc.Columns, types.Column{Name: c.Name, Type: k})
 	}
+	addTimeAliases(doc.Table, sc)
 	s[doc.Table] = sc
 	return nil
+}
+
+// defenderPrefixes and defenderTables name the Microsoft Defender XDR
+// Advanced Hunting tables. In Defender their event time is Timestamp; when
+// Sentinel ingests them they also carry TimeGenerated, and the unified
+// Advanced Hunting accepts both. The Log Analytics reference pages list only
+// TimeGenerated for some of them (DeviceInfo, DeviceEvents, AlertInfo, …) and
+// the Defender pages only Timestamp for others, so a table of this family
+// gets whichever of the two its document lacks.
+var (
+	defenderPrefixes = []string{"Device", "Email", "Identity", "Alert", "Behavior", "Url", "Message", "Exposure"}
+	defenderTables   = map[string]bool{
+		"CloudAppEvents": true, "AADSignInEventsBeta": true, "AADSpnSignInEventsBeta": true,
+		"EntraIdSignInEvents": true, "EntraIdSpnSignInEvents": true, "OAuthAppInfo": true,
+		"CloudAuditEvents": true, "AgentsInfo": true, "DataSecurityEvents": true,
+		"GraphAPIAuditEvents": true, "CampaignInfo": true, "FileMaliciousContentInfo": true,
+	}
+)
+
+// IsDefenderTable reports whether table belongs to the Defender XDR
+// Advanced Hunting family (see defenderPrefixes).
+func IsDefenderTable(table string) bool {
+	if defenderTables[table] {
+		return true
+	}
+	for _, p := range defenderPrefixes {
+		if strings.HasPrefix(table, p) && len(table) > len(p) && table[len(p)] >= 'A' && table[len(p)] <= 'Z' {
+			return true
+		}
+	}
+	return false
+}
+
+func addTimeAliases(table string, sc *types.Schema) {
+	if !IsDefenderTable(table) {
+		return
+	}
+	hasTS, hasTG := false, false
+	for _, c := range sc.Columns {
+		switch c.Name {
+		case "Timestamp":
+			hasTS = true
+		case "TimeGenerated":
+			hasTG = true
+		}
+	}
+	if !hasTS && !hasTG {
+		return // a snapshot table (DeviceTvm*KB, ExposureGraph*) has neither
+	}
+	if !hasTS {
+		sc.Columns = append([]types.Column{{Name: "Timestamp", Type: types.DateTime}}, sc.Columns...)
+	}
+	if !hasTG {
+		sc.Columns = append(sc.Columns, types.Column{Name: "TimeGenerated", Type: types.DateTime})
+	}
 }
 
 // Merge returns a set with the tables of s and then of other (other wins).

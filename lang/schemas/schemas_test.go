@@ -50,3 +50,26 @@ func TestLoadDir(t *testing.T) {
 		t.Fatal("an empty directory must be an error")
 	}
 }
+
+func TestDefenderTablesHaveBothTimeColumns(t *testing.T) {
+	for _, name := range []string{"DeviceInfo", "DeviceEvents", "AlertInfo", "DeviceTvmInfoGathering", "AADSignInEventsBeta"} {
+		sc, ok := Lookup(name)
+		if !ok {
+			t.Fatalf("%s missing", name)
+		}
+		for _, col := range []string{"Timestamp", "TimeGenerated"} {
+			i := sc.Index(col)
+			if i < 0 || sc.Columns[i].Type != types.DateTime {
+				t.Errorf("%s.%s: index %d, want a datetime column", name, col, i)
+			}
+		}
+	}
+	// Sentinel-only tables are left as documented.
+	sc, _ := Lookup("SigninLogs")
+	if sc.Index("Timestamp") >= 0 {
+		t.Errorf("SigninLogs gained a Timestamp column")
+	}
+	if IsDefenderTable("Devices") || IsDefenderTable("Device") || !IsDefenderTable("DeviceLogonEvents") {
+		t.Errorf("IsDefenderTable prefix rule is wrong")
+	}
+}
