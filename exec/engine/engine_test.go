@@ -99,6 +99,9 @@ func TestOperators(t *testing.T) {
 		{"union-outer", `union (print a = 1), (print b = "x")`, "a:long,b:string\n1,\n,x\n"},
 		{"union-withsource", `union withsource=Src (T | take 1 | project N), (print N = 9 | as P)`, "Src:string,N:long\n,5\nP,9\n"},
 		{"union-fuzzy", `union isfuzzy=true (print x = 1), Missing`, "x:long\n1\n"},
+		{"compare-mixed", `print a = "0" == 0, b = 0 != "1", c = true == 1, d = tostring("x") == 1, e = "TRUE" == true, f = 2.5 > "2", g = "7" < 10, h = "1.5" == 1.5`,
+			"a:bool,b:bool,c:bool,d:bool,e:bool,f:bool,g:bool,h:bool\ntrue,true,true,false,true,true,true,true\n"},
+		{"compare-mixed-column", `datatable(s:string)["0","50057","", "abc"] | where s != 0`, "s:string\n50057\n\nabc\n"},
 		{"print", `print 1 + 2, s = strcat("a", "b")`, "print_0:long,s:string\n3,ab\n"},
 		{"range", `range x from 1 to 10 step 4`, "x:long\n1\n5\n9\n"},
 		{"range-datetime", `range t from datetime(2024-01-01) to datetime(2024-01-02) step 12h`, "t:datetime\n2024-01-01T00:00:00Z\n2024-01-01T12:00:00Z\n2024-01-02T00:00:00Z\n"},
@@ -138,7 +141,7 @@ func TestErrors(t *testing.T) {
 	cases := []struct{ query, want string }{
 		{`T | where Usr == "a"`, "q:1:11: unknown column Usr\n    T | where Usr == \"a\"\n              ^\n    did you mean User?"},
 		{`Tx | count`, "q:1:1: unknown table Tx"},
-		{`T | where N > "a"`, "q:1:11: operator > cannot be applied to (long, string)"},
+		{`T | where N > now()`, "q:1:11: operator > cannot be applied to (long, datetime)"},
 		{`T | extend strln(User)`, "q:1:12: unknown function strln"},
 		{`T | where count() > 1`, "q:1:11: aggregate function count() can only be used in summarize"},
 		{`T | summarize by Usr`, "q:1:18: unknown column Usr"},

@@ -80,7 +80,7 @@ func TestErrors(t *testing.T) {
 		{`CloudAppEvents | where ActionTyp == "x"`, "unknown column ActionTyp", "did you mean ActionType?"},
 		{`CloudAppEvent | count`, "unknown table CloudAppEvent", "did you mean CloudAppEvents?"},
 		{`CloudAppEvents | extend tolowr(ActionType)`, "unknown function tolowr", "did you mean tolower?"},
-		{`CloudAppEvents | where Bytes > "x"`, "operator > cannot be applied to (long, string)", ""},
+		{`CloudAppEvents | where Bytes > "x"`, `operator > cannot be applied to (long, string): "x" is not a long`, ""},
 		{`CloudAppEvents | where Bytes`, "where needs a bool predicate, got long", ""},
 		{`CloudAppEvents | extend c = count()`, "aggregate function count() can only be used in summarize, make-series or top-nested", ""},
 		{`CloudAppEvents | summarize sum(count())`, "aggregate function count() cannot be nested inside another aggregate", ""},

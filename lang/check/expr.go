@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/kqlhunt/kqlhunt/lang/ast"
@@ -161,6 +162,10 @@ func (c *Checker) isRowName(e ast.Expr, x *exprCtx) bool {
 	_, isTable := c.env.Tables.Table(id.Name)
 	return !isTable
 }
+
+// ColumnNamesOf is the Ref of a column_names_of(T) call, folded to its
+// constant (Info().Const, a []any of names).
+type ColumnNamesOf struct{}
 
 // TypeOf is the Ref of a `typeof(T)` argument: a null value of kind T.
 type TypeOf struct{ Kind types.Kind }
@@ -329,6 +334,9 @@ func (c *Checker) resolve(e ast.Expr, name, shown string, kinds []types.Kind, ar
 		return types.Unknown
 	}
 	e.Info().Overload = o.ID
+	if strings.HasPrefix(name, "__") && len(args) == 2 {
+		c.checkMixedLiteral(e, shown, o.ID, kinds, args)
+	}
 	if rk == types.Null {
 		rk = types.Unknown
 	}
@@ -345,6 +353,36 @@ func (c *Checker) call(e *ast.Call, x *exprCtx) types.Kind {
 		return c.userCall(e, b, x)
 	}
 	switch strings.ToLower(name) {
+	case "column_names_of":
+		// folded: the names of the tabular argument's columns
+		if len(e.Args) == 1 {
+			s := c.Tabular(e.Args[0], x.sc)
+			names := []any{}
+			if s != nil {
+				for _, col := range s.Columns {
+					names = append(names, col.Name)
+				}
+			}
+			e.Info().Const = names
+			e.Info().Ref = &ColumnNamesOf{}
+			return types.Dynamic
+		}
+		c.Errorf(e, "bad-args", "column_names_of() takes one tabular argument")
+		return types.Unknown
+	case "bin_auto":
+		// bin_auto(x) is bin_at(x, query_bin_auto_size, query_bin_auto_at)
+		if len(e.Args) == 1 && c.binAutoSize != nil {
+			at := c.binAutoAt
+			if at == nil {
+				at = &ast.Literal{Pos: e.Pos, Kind: types.Long, Value: int64(0), Raw: "0"}
+				if k := c.Scalar(e.Args[0], x.row, x.sc); k == types.DateTime {
+					at = &ast.Literal{Pos: e.Pos, Kind: types.DateTime, Value: int64(0), Raw: "datetime(1970-01-01)"}
+				}
+			}
+			e.Name = &ast.Ident{Pos: e.Name.Pos, Name: "bin_at"}
+			e.Args = append(e.Args, c.binAutoSize, at)
+			return c.expr(e, x)
+		}
 	case "typeof":
 		if len(e.Args) == 1 {
 			if id, ok := e.Args[0].(*ast.Ident); ok {
@@ -621,3 +659,36 @@ func Walk(e ast.Expr, f func(ast.Expr) bool) {
 }
 
 var _ = fmt.Sprintf
+
+// checkMixedLiteral rejects a comparison between a number or bool and a
+// string constant that cannot be read as one (`Bytes > "x"`): the service
+// would convert the constant to null and the condition could never hold.
+// Comparisons with a string column or a numeric constant written as text
+// (`EventID == "4624"`, `ResultType == 0`) are accepted, as the service does.
+func (c *Checker) checkMixedLiteral(e ast.Expr, shown, id string, kinds []types.Kind, args []ast.Expr) {
+	if !strings.HasSuffix(id, "_string_number") && !strings.HasSuffix(id, "_number_string") &&
+		!strings.HasSuffix(id, "_string_bool") && !strings.HasSuffix(id, "_bool_string") {
+		return
+	}
+	for i, a := range args {
+		lit, ok := a.(*ast.Literal)
+		if !ok || kinds[i] != types.String {
+			continue
+		}
+		text, _ := lit.Value.(string)
+		text = strings.TrimSpace(text)
+		other := kinds[1-i]
+		if other == types.Bool {
+			if strings.EqualFold(text, "true") || strings.EqualFold(text, "false") {
+				continue
+			}
+			if _, err := strconv.ParseInt(text, 10, 64); err == nil {
+				continue
+			}
+		} else if _, err := strconv.ParseFloat(text, 64); err == nil {
+			continue
+		}
+		got := []string{kinds[0].String(), kinds[1].String()}
+		c.Errorf(e, "bad-types", "operator %s cannot be applied to (%s): %q is not a %s", shown, strings.Join(got, ", "), text, other)
+	}
+}

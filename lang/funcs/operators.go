@@ -233,6 +233,13 @@ func init() {
 			opOv(name+"_timespan", Fixed(types.Bool), opArg("l", ts), opArg("r", ts)),
 			opOv(name+"_bool", Fixed(types.Bool), opArg("l", types.Bool), opArg("r", types.Bool)),
 			opOv(name+"_guid", Fixed(types.Bool), opArg("l", types.Guid, types.String), opArg("r", types.Guid, types.String)),
+			// Mixed comparisons the service accepts (see exec/kernels/compare_mixed.go).
+			opOv(name+"_string_number", Fixed(types.Bool), opArg("l", types.String), numArg("r")),
+			opOv(name+"_number_string", Fixed(types.Bool), numArg("l"), opArg("r", types.String)),
+			opOv(name+"_string_bool", Fixed(types.Bool), opArg("l", types.String), opArg("r", types.Bool)),
+			opOv(name+"_bool_string", Fixed(types.Bool), opArg("l", types.Bool), opArg("r", types.String)),
+			opOv(name+"_bool_number", Fixed(types.Bool), opArg("l", types.Bool), numArg("r")),
+			opOv(name+"_number_bool", Fixed(types.Bool), numArg("l"), opArg("r", types.Bool)),
 		}
 		if !ordered {
 			o = append(o, opOv(name+"_dynamic", Fixed(types.Bool), opArg("l", types.Dynamic), Arg{Name: "r", Types: types.AnyScalar}))
