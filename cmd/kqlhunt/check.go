@@ -36,7 +36,7 @@ func (c *CheckCmd) Run(e *env) error {
 		}
 		set = set.Merge(extra)
 	}
-	if len(c.Data) > 0 {
+	if len(c.Data) > 0 || c.Store != "" {
 		cat := catalog.New()
 		if err := c.DataFlags.bind(e, cat, nil); err != nil {
 			return err
@@ -54,6 +54,9 @@ func (c *CheckCmd) Run(e *env) error {
 		return &exitError{exitQuery, strings.TrimRight(diags.Render(src, 10), "\n")}
 	}
 	env := &check.Env{Tables: set}
+	if env.Watchlist, err = c.DataFlags.watchlistTyper(); err != nil {
+		return err
+	}
 	plugins, err := newPluginHost(c.PluginFlags, e.stderr)
 	if err != nil {
 		return &exitError{exitQuery, "kqlhunt: " + err.Error()}

@@ -24,6 +24,7 @@ import (
 
 	"github.com/kqlhunt/kqlhunt/exec/catalog"
 	"github.com/kqlhunt/kqlhunt/exec/source"
+	"github.com/kqlhunt/kqlhunt/exec/store"
 )
 
 // DataSpec is one --data [NAME=]PATH value.
@@ -71,9 +72,12 @@ func isTableName(s string) bool {
 
 // DataFlags is embedded by the commands that read data files.
 type DataFlags struct {
-	Data   []DataSpec `name:"data" sep:"none" placeholder:"[NAME=]PATH" help:"Bind a table: a file (table named after the file), NAME=FILE, a directory (one table per file) or NAME=DIR|GLOB (files concatenated). Repeatable."`
-	Strict bool       `name:"strict" help:"Fail (exit 2) on the first row that cannot be loaded instead of reporting it and going on."`
-	Input  string     `name:"input-format" placeholder:"FORMAT" help:"Read every --data file in FORMAT (csv, tsv, json, parquet, arrow) instead of detecting it."`
+	Data      []DataSpec `name:"data" sep:"none" placeholder:"[NAME=]PATH" help:"Bind a table: a file (table named after the file), NAME=FILE, a directory (one table per file) or NAME=DIR|GLOB (files concatenated). Repeatable."`
+	Strict    bool       `name:"strict" help:"Fail (exit 2) on the first row that cannot be loaded instead of reporting it and going on."`
+	Input     string     `name:"input-format" placeholder:"FORMAT" help:"Read every --data file in FORMAT (csv, tsv, json, parquet, arrow) instead of detecting it."`
+	Store     string     `name:"store" placeholder:"DIR" help:"Read the tables of a store written by kqlhunt ingest; time predicates skip partitions and row groups. --data tables of the same name take precedence."`
+	GeoIP     []string   `name:"geoip" sep:"none" placeholder:"FILE" help:"MMDB geo-IP database (GeoLite2 City/Country/ASN, DB-IP, IPinfo): fills empty CountryCode/City/ISP-style columns from the IP address and serves geo_info_from_ip_address. Repeatable."`
+	Watchlist []DataSpec `name:"watchlist" sep:"none" placeholder:"NAME=FILE" help:"A Sentinel watchlist exported as CSV: _GetWatchlist('NAME') has the CSV's columns (strings) besides SearchKey, _DTItemId, LastUpdatedTimeUTC and WatchlistItem. Repeatable."`
 }
 
 // bindings converts the flags to source bindings.
@@ -89,7 +93,17 @@ func (d *DataFlags) bindings() []source.Binding {
 // format, or with --strict the first bad row) is an *exitError with exit
 // code 2. mem may be nil.
 func (d *DataFlags) bind(e *env, cat *catalog.Catalog, mem memory.Allocator) error {
-	return bindData(cat, d.bindings(), source.Options{Mem: mem, Strict: d.Strict, Format: d.Input})
+	if d.Store != "" {
+		st, err := store.Open(d.Store)
+		if err != nil {
+			return &exitError{exitData, "kqlhunt: --store " + err.Error()}
+		}
+		st.Bind(cat, mem)
+	}
+	if err := bindData(cat, d.bindings(), source.Options{Mem: mem, Strict: d.Strict, Format: d.Input}); err != nil {
+		return err
+	}
+	return applyGeoIP(cat, d.GeoIP) // geoip.go
 }
 
 // bindData is bind for callers without DataFlags (golden tests, the REPL's

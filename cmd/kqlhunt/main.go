@@ -40,6 +40,9 @@ type cli struct {
 	Fmt       FmtCmd       `cmd:"" help:"Print a query in canonical form."`
 	Check     CheckCmd     `cmd:"" help:"Type-check a query against table schemas (built-in Defender and Sentinel tables, --schemas, --data) without reading data."`
 	Query     QueryCmd     `cmd:"" help:"Run a query over data files and print the result."`
+	Ingest    IngestCmd    `cmd:"" help:"Read data files into a Parquet store (partitioned by table and day) for fast repeated queries with --store."`
+	Hunt      HuntCmd      `cmd:"" help:"Run hunting packs over data: findings as JSONL, CSV or an HTML report."`
+	Packs     PacksCmd     `cmd:"" help:"List the hunting packs and their hunts: MITRE ids, tables needed, parameters."`
 	Functions FunctionsCmd `cmd:"" help:"List the functions kqlhunt knows."`
 	Plugins   PluginsCmd   `cmd:"" help:"List detector plugins, or show one's signature."`
 	Test      TestCmd      `cmd:"" help:"Run golden tests (txtar: query, input tables, expected result)."`
@@ -54,11 +57,12 @@ func main() {
 
 func run(args []string, e env) int {
 	var c cli
+	exited := false // kong "exits" after printing --help: do not run the command then
 	parser, err := kong.New(&c,
 		kong.Name("kqlhunt"),
 		kong.Description("KQL threat hunting over Microsoft 365 and mail logs, on your own machine."),
 		kong.Writers(e.stdout, e.stderr),
-		kong.Exit(func(int) {}),
+		kong.Exit(func(int) { exited = true }),
 		kong.UsageOnError(),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
 		kong.Bind(&e),
@@ -79,6 +83,9 @@ func run(args []string, e env) int {
 		}
 	}
 	ctx, err := parser.Parse(args)
+	if exited && err == nil {
+		return exitOK
+	}
 	if err != nil {
 		var pe *kong.ParseError
 		if errors.As(err, &pe) {

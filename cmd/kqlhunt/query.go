@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,10 +11,14 @@ import (
 	"time"
 
 	"github.com/kqlhunt/kqlhunt/exec/catalog"
+	"github.com/kqlhunt/kqlhunt/exec/chart"
 	"github.com/kqlhunt/kqlhunt/exec/engine"
+	"github.com/kqlhunt/kqlhunt/exec/ops"
 	"github.com/kqlhunt/kqlhunt/exec/output"
 	"github.com/kqlhunt/kqlhunt/exec/source"
 	"github.com/kqlhunt/kqlhunt/lang"
+	"github.com/kqlhunt/kqlhunt/lang/check"
+	"github.com/kqlhunt/kqlhunt/lang/syntax"
 	"github.com/kqlhunt/kqlhunt/lang/types"
 )
 
@@ -23,6 +28,7 @@ type QueryCmd struct {
 	Now       string `name:"now" help:"Pin now() and ago() to this datetime (e.g. 2024-03-01T00:00:00Z)." placeholder:"DATETIME"`
 	MaxMemory string `name:"max-memory" help:"Memory budget of the query (e.g. 2GiB, 500MB); default 75% of RAM." placeholder:"SIZE"`
 	Timeout   string `name:"timeout" help:"Stop the query after this long (e.g. 30s, 5m)." placeholder:"DUR"`
+	Chart     string `name:"chart" help:"Write the chart of a query ending in render to FILE (.svg, .png or .html, by extension)." placeholder:"FILE" type:"path"`
 	DataFlags
 	PluginFlags
 	QueryInput
@@ -75,15 +81,59 @@ func (c *QueryCmd) Run(e *env) error {
 	opts.Plugins = plugins
 	src := lang.NewSource(name, text)
 	ctx := context.Background()
-	q, err := engine.Prepare(ctx, src, opts)
+	if c.Chart != "" && chart.FormatOf(c.Chart) == "" {
+		return &exitError{exitQuery, fmt.Sprintf("kqlhunt: --chart %s: use a .svg, .png or .html file", c.Chart)}
+	}
+	tree, diags := syntax.Parse(src)
+	if diags.HasErrors() {
+		return queryErr(diags.Err(src))
+	}
+	q, err := engine.PrepareAST(ctx, src, tree, opts)
 	if err != nil {
 		return queryErr(err)
 	}
 	defer q.Close()
-	if _, err := output.Write(ctx, e.stdout, c.Format, q, output.Options{}); err != nil {
+	var stream output.Stream = q
+	if info := chart.Find(tree); info != nil && (c.Chart != "" || c.Format == "table") {
+		rs, err := renderChart(ctx, e, q, info, c.Chart, c.Format == "table")
+		if err != nil {
+			return err
+		}
+		defer rs.Close()
+		stream = rs
+	} else if c.Chart != "" {
+		return &exitError{exitQuery, "kqlhunt: --chart: the query does not end with render"}
+	}
+	if _, err := output.Write(ctx, e.stdout, c.Format, stream, output.Options{}); err != nil {
 		return queryErr(err)
 	}
 	return c.DataFlags.finish(e, cat)
+}
+
+// renderChart reads the whole result, writes its chart to file (when set)
+// and prints the sparklines (when text), and returns the rows for output.
+func renderChart(ctx context.Context, e *env, q *engine.Query, info *check.RenderInfo, file string, text bool) (*ops.RecordsSource, error) {
+	recs, err := ops.Drain(ctx, q)
+	if err != nil {
+		return nil, queryErr(err)
+	}
+	defer ops.ReleaseRecords(recs)
+	ch, err := chart.Build(info, q.Schema(), recs)
+	if err != nil {
+		return nil, &exitError{exitQuery, "kqlhunt: " + err.Error()}
+	}
+	if file != "" {
+		var buf bytes.Buffer
+		if err := chart.Write(&buf, ch, chart.FormatOf(file)); err != nil {
+			return nil, &exitError{exitQuery, "kqlhunt: --chart: " + err.Error()}
+		}
+		if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
+			return nil, &exitError{exitQuery, "kqlhunt: --chart: " + err.Error()}
+		}
+	} else if text {
+		fmt.Fprintln(e.stdout, chart.Text(ch, 60))
+	}
+	return ops.NewRecordsSource(q.Schema(), recs), nil
 }
 
 func queryErr(err error) error {

@@ -19,12 +19,16 @@ import (
 	"golang.org/x/term"
 
 	"github.com/kqlhunt/kqlhunt/exec/catalog"
+	"github.com/kqlhunt/kqlhunt/exec/chart"
 	"github.com/kqlhunt/kqlhunt/exec/engine"
 	"github.com/kqlhunt/kqlhunt/exec/output"
 	"github.com/kqlhunt/kqlhunt/exec/source"
 	"github.com/kqlhunt/kqlhunt/lang"
+	"github.com/kqlhunt/kqlhunt/lang/check"
+	"github.com/kqlhunt/kqlhunt/lang/syntax"
 	"github.com/kqlhunt/kqlhunt/lang/types"
 	"github.com/kqlhunt/kqlhunt/plugins/host"
+	"github.com/kqlhunt/kqlhunt/queries"
 )
 
 // ReplCmd is the interactive console.
@@ -45,6 +49,9 @@ type repl struct {
 	width   int
 	maxRows int
 	last    *engine.Result
+	// lastRender is the render operator of the last result's query.
+	lastRender *check.RenderInfo
+	lib        *queries.Library // the hunt library, loaded by .packs/.run
 	// interactive is false for piped input: no prompts, stop at the first error.
 	interactive bool
 	failed      bool // the last command failed
@@ -66,6 +73,9 @@ Dot commands:
   .timing on|off         print rows, time and memory after each query
   .set now DATETIME      pin now() and ago()
   .save FILE             write the last result (format from the extension: .csv .tsv .json .jsonl)
+  .packs [PACK]          list hunt packs, or the hunts of one pack
+  .run HUNT [k=v ...]    run a hunt (pack/hunt) with parameters; now() = .set now, else the data's latest event
+  .chart FILE            write the last render query's chart (.svg, .png or .html)
   .quit                  leave (also Ctrl-D)
 Tab completes tables, operators, columns and functions; Ctrl-R searches history;
 Ctrl-C cancels a running query.`
@@ -366,6 +376,15 @@ func (r *repl) dot(f []string) bool {
 			break
 		}
 		r.now = time.Unix(0, ns).UTC()
+	case ".packs":
+		r.packs(f[1:])
+		return false
+	case ".run":
+		r.runHunt(f[1:])
+		return false
+	case ".chart":
+		r.chart(f[1:])
+		return false
 	case ".save":
 		if r.last == nil || arg(1) == "" {
 			r.errorf(".save FILE saves the last result; run a query first")
@@ -434,15 +453,20 @@ func writeRecords(w output.Writer, schema *arrow.Schema, recs []arrow.Record) er
 
 // query runs a query; Ctrl-C cancels it and the console stays.
 func (r *repl) query(text string) {
+	r.runSource(lang.NewSource("query", text))
+}
+
+// runSource runs a query source and shows its result (and its text chart
+// when it ends with render).
+func (r *repl) runSource(src *lang.Source) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	src := lang.NewSource("query", text)
 	start := time.Now()
 	var ms runtime.MemStats
 	if r.interactive {
 		defer spinner(r.e.stderr, start, time.Second)()
 	}
-	res, err := engine.Run(ctx, src, engine.Options{Catalog: r.cat, Now: r.now, MaxMemory: defaultMaxMemory(), Mem: memory.DefaultAllocator, Plugins: r.plugins})
+	res, info, err := r.execute(ctx, src)
 	if err != nil {
 		if ctx.Err() != nil {
 			r.errorf("cancelled")
@@ -457,11 +481,44 @@ func (r *repl) query(text string) {
 		return
 	}
 	r.release()
-	r.last = res
+	r.last, r.lastRender = res, info
+	if info != nil && r.format == "table" {
+		if ch, err := chart.Build(info, res.Schema, res.Records); err == nil {
+			fmt.Fprintln(r.e.stdout, chart.Text(ch, 60))
+		} else {
+			r.errorf("%v", err)
+		}
+	}
 	shown, total := r.show(res)
 	if r.timing {
 		runtime.ReadMemStats(&ms)
 		fmt.Fprintf(r.e.stdout, "%d rows (%d shown) in %v, heap %s\n", total, shown, time.Since(start).Round(time.Millisecond), engine.FormatBytes(int64(ms.HeapAlloc)))
+	}
+}
+
+// execute parses, checks and drains a query; info is its render operator
+// (nil when it does not end with render).
+func (r *repl) execute(ctx context.Context, src *lang.Source) (*engine.Result, *check.RenderInfo, error) {
+	tree, diags := syntax.Parse(src)
+	if diags.HasErrors() {
+		return nil, nil, diags.Err(src)
+	}
+	q, err := engine.PrepareAST(ctx, src, tree, engine.Options{Catalog: r.cat, Now: r.now, MaxMemory: defaultMaxMemory(), Mem: memory.DefaultAllocator, Plugins: r.plugins})
+	if err != nil {
+		return nil, nil, err
+	}
+	defer q.Close()
+	res := &engine.Result{Schema: q.Schema()}
+	for {
+		rec, err := q.Next(ctx)
+		if err != nil {
+			res.Release()
+			return nil, nil, err
+		}
+		if rec == nil {
+			return res, chart.Find(tree), nil
+		}
+		res.Records = append(res.Records, rec)
 	}
 }
 

@@ -23,7 +23,7 @@ var tabularOperators = []string{
 	"top-nested", "union", "where",
 }
 
-var dotCommands = []string{".help", ".tables", ".schema", ".load", ".format", ".timing", ".set now", ".save", ".quit"}
+var dotCommands = []string{".help", ".tables", ".schema", ".load", ".format", ".timing", ".set now", ".save", ".packs", ".run", ".chart", ".quit"}
 
 func kindOf(f arrow.Field) string { return kernels.KindOf(f).String() }
 
@@ -34,10 +34,16 @@ type completer struct{ r *repl }
 func (c *completer) Do(line []rune, pos int) ([][]rune, int) {
 	before := string(line[:pos])
 	prefix := wordBefore(before)
+	if t := strings.TrimLeft(before, " \t"); len(c.r.pending) == 0 && (strings.HasPrefix(t, ".run ") || strings.HasPrefix(t, ".packs ")) {
+		prefix = before[strings.LastIndexAny(before, " \t")+1:] // hunt ids hold '/'
+	}
 	full := strings.Join(append(append([]string{}, c.r.pending...), before), "\n")
 	if c.r.hint != nil {
 		if sig := callSignature(full[:len(full)-len(prefix)]); sig != "" {
 			fmt.Fprintln(c.r.hint, sig)
+			if prefix == "" {
+				return nil, 0 // the signature is the help; no list of every name
+			}
 		}
 	}
 	var out [][]rune
@@ -67,8 +73,12 @@ func wordBefore(s string) string {
 // written; the last word is the prefix).
 func (r *repl) candidates(text, prefix string) []string {
 	head := strings.TrimRight(text[:len(text)-len(prefix)], " \t\n")
-	switch {
-	case strings.HasPrefix(strings.TrimSpace(text), "."):
+	switch trimmed := strings.TrimSpace(text); {
+	case strings.HasPrefix(trimmed, ".run ") || strings.HasPrefix(trimmed, ".packs "):
+		return r.huntIDs(strings.HasPrefix(trimmed, ".packs "))
+	case strings.HasPrefix(trimmed, ".schema "):
+		return r.cat.Names()
+	case strings.HasPrefix(trimmed, "."):
 		return dotCommands
 	case head == "" || strings.HasSuffix(head, ";"):
 		return r.cat.Names()
@@ -176,6 +186,25 @@ func (r *repl) pipelineColumns(query string) []string {
 	var out []string
 	for _, f := range q.Schema().Fields() {
 		out = append(out, f.Name)
+	}
+	return out
+}
+
+// huntIDs lists the library's hunt ids (or pack ids) for completion.
+func (r *repl) huntIDs(packs bool) []string {
+	lib, err := r.library()
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, p := range lib.Packs {
+		if packs {
+			out = append(out, p.ID)
+			continue
+		}
+		for _, h := range p.Hunts {
+			out = append(out, h.ID)
+		}
 	}
 	return out
 }

@@ -221,3 +221,45 @@ func (s *safeBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+func TestReplHuntsAndChart(t *testing.T) {
+	svg := filepath.Join(t.TempDir(), "isp.svg")
+	script := ".packs\n.packs inbox-rules\n.format csv\n" +
+		".run inbox-rules/suspicious-rule-actions\n" +
+		".run inbox-rules/no-such-hunt\n"
+	var out, errb bytes.Buffer
+	code := run([]string{"repl", "--data", "../../testdata/sample"}, env{stdin: strings.NewReader(script), stdout: &out, stderr: &errb})
+	// the unknown hunt fails the script (exit 1) after the others ran
+	if code != 1 || !strings.Contains(errb.String(), `no hunt "inbox-rules/no-such-hunt"; did you mean`) {
+		t.Fatalf("exit %d, stderr %s", code, errb.String())
+	}
+	for _, want := range []string{"inbox-rules", "thread-hijack", "inbox-rules/external-forwarding", "185.220.101.47", "now() = 2024-02-29"} {
+		if !strings.Contains(out.String()+errb.String(), want) {
+			t.Errorf("output lacks %q:\n%s\n%s", want, out.String(), errb.String())
+		}
+	}
+	out.Reset()
+	errb.Reset()
+	script = "CloudAppEvents | summarize n = count() by bin(Timestamp, 1d), ISP | render timechart;;\n.chart " + svg + "\n.chart nope.txt\n"
+	code = run([]string{"repl", "--data", "../../testdata/sample"}, env{stdin: strings.NewReader(script), stdout: &out, stderr: &errb})
+	if code != 1 || !strings.Contains(errb.String(), "use a .svg, .png or .html file") {
+		t.Fatalf("exit %d, stderr %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), "wrote timechart chart to") {
+		t.Errorf("no .chart confirmation:\n%s", out.String())
+	}
+	b, err := os.ReadFile(svg)
+	if err != nil || !bytes.Contains(b, []byte("<svg")) {
+		t.Fatalf(".chart wrote %d bytes (%v), want an SVG", len(b), err)
+	}
+}
+
+func TestReplCompletesHuntIDs(t *testing.T) {
+	c := startConsole(t, "--data", sampleData(t))
+	c.send(".run inbox-rules/suspicious-ru\t")
+	c.expect("inbox-rules/suspicious-rule-actions")
+	c.send("\x15") // clear the line
+	c.send("print strlen(\t")
+	c.expect("strlen(source:string")
+	c.send("\x03")
+}

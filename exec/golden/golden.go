@@ -48,10 +48,15 @@ type Case struct {
 	Now     time.Time
 	Ordered string // "yes", "no" or "" (decide from the query)
 	Params  []string
-	Query   string
-	Tables  []txtar.File
-	Want    *txtar.File // want.csv or want.err; nil when missing
+	// ParamValues are the `param:` directives as written (name, value).
+	ParamValues []ParamValue
+	Query       string
+	Tables      []txtar.File
+	Want        *txtar.File // want.csv or want.err; nil when missing
 }
+
+// ParamValue is one `param: name = value` directive.
+type ParamValue struct{ Name, Value string }
 
 // Load reads and parses a golden test file.
 func Load(path string) (*Case, error) {
@@ -64,6 +69,16 @@ func Load(path string) (*Case, error) {
 
 // Parse parses a golden test from its bytes.
 func Parse(path string, data []byte) (*Case, error) {
+	return parse(path, data, true)
+}
+
+// ParseNoQuery parses a golden test that may lack a query.kql section: a
+// hunting pack's test, run with the hunt's query (RunOptions.Build).
+func ParseNoQuery(path string, data []byte) (*Case, error) {
+	return parse(path, data, false)
+}
+
+func parse(path string, data []byte, needQuery bool) (*Case, error) {
 	a := txtar.Parse(data)
 	c := &Case{Path: path, Archive: a}
 	for i, line := range strings.Split(string(a.Comment), "\n") {
@@ -91,6 +106,7 @@ func Parse(path string, data []byte) (*Case, error) {
 				return nil, fmt.Errorf("%s:%d: param: expected `name = value`", path, i+1)
 			}
 			c.Params = append(c.Params, fmt.Sprintf("let %s = %s;", strings.TrimSpace(name), strings.TrimSpace(lit)))
+			c.ParamValues = append(c.ParamValues, ParamValue{strings.TrimSpace(name), strings.TrimSpace(lit)})
 		default:
 			return nil, fmt.Errorf("%s:%d: unknown directive %q (known: now, ordered, param)", path, i+1, key)
 		}
@@ -105,7 +121,7 @@ func Parse(path string, data []byte) (*Case, error) {
 			c.Tables = append(c.Tables, f)
 		}
 	}
-	if c.Query == "" {
+	if c.Query == "" && needQuery {
 		return nil, fmt.Errorf("%s: no query.kql section", path)
 	}
 	return c, nil
@@ -125,12 +141,21 @@ type RunOptions struct {
 	Prelude string
 	// Schema declares table schemas for the input readers (nil = infer).
 	Schema func(table string) *types.Schema
+	// Build, when set, makes the query source to run instead of Prelude,
+	// the param directives and query.kql (a hunt's lets and query).
+	Build func(c *Case) (*lang.Source, error)
+	// Tables, when set, is called with the catalog of the case's input
+	// tables before the query runs (e.g. to bind empty tables a hunt needs).
+	Tables func(cat *catalog.Catalog)
+	// Exec, when set, runs the query instead of engine.Run (e.g. with
+	// plugins); it is given the options engine.Run would get.
+	Exec func(ctx context.Context, src *lang.Source, opts engine.Options) (*engine.Result, error)
 }
 
 // Run executes the case and compares the result with its want file.
 func (c *Case) Run(ctx context.Context, ro RunOptions) (*Outcome, error) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	got, kind, err := c.execute(ctx, mem, ro)
+	got, kind, query, err := c.execute(ctx, mem, ro)
 	if err != nil {
 		return nil, err
 	}
@@ -147,7 +172,7 @@ func (c *Case) Run(ctx context.Context, ro RunOptions) (*Outcome, error) {
 	case c.Want.Name == "want.err" && kind == "err":
 		o.Pass = strings.TrimSpace(want) == strings.TrimSpace(got)
 	case c.Want.Name == "want.csv" && kind == "csv":
-		ordered := c.Ordered == "yes" || (c.Ordered == "" && endsSorted(c.Query))
+		ordered := c.Ordered == "yes" || (c.Ordered == "" && endsSorted(query))
 		o.Pass, err = sameCSV(want, got, ordered)
 		if err != nil {
 			return nil, fmt.Errorf("%s: want.csv: %v", c.Path, err)
@@ -162,14 +187,23 @@ func (c *Case) Run(ctx context.Context, ro RunOptions) (*Outcome, error) {
 	return o, nil
 }
 
-// execute runs the query; an error of the query itself is a result of kind "err".
-func (c *Case) execute(ctx context.Context, mem memory.Allocator, ro RunOptions) (string, string, error) {
+// execute runs the query; an error of the query itself is a result of kind
+// "err". It returns the text of the query that ran.
+func (c *Case) execute(ctx context.Context, mem memory.Allocator, ro RunOptions) (got, kind, query string, err error) {
+	got, kind, src, err := c.execute1(ctx, mem, ro)
+	if src != nil {
+		query = src.Text
+	}
+	return got, kind, query, err
+}
+
+func (c *Case) execute1(ctx context.Context, mem memory.Allocator, ro RunOptions) (string, string, *lang.Source, error) {
 	cat := catalog.New()
 	opts := source.Options{Mem: mem, Schema: ro.Schema, Report: cat.Report, Note: cat.Note}
 	for _, f := range c.Tables {
 		tables, err := source.ReadBytes("", f.Name, f.Data, opts)
 		if err != nil {
-			return "", "", fmt.Errorf("%s: input %s: %v", c.Path, f.Name, err)
+			return "", "", nil, fmt.Errorf("%s: input %s: %v", c.Path, f.Name, err)
 		}
 		for _, t := range tables {
 			cat.Add(t)
@@ -180,43 +214,58 @@ func (c *Case) execute(ctx context.Context, mem memory.Allocator, ro RunOptions)
 		problems = append(problems, (&source.Error{File: p.File, Line: p.Line, Field: p.Field, Reason: p.Reason}).Error())
 	}
 	if len(problems) > 0 {
-		return "", "", fmt.Errorf("%s: input rows could not be loaded:\n%s", c.Path, strings.Join(problems, "\n"))
+		return "", "", nil, fmt.Errorf("%s: input rows could not be loaded:\n%s", c.Path, strings.Join(problems, "\n"))
 	}
-	text := ro.Prelude + strings.Join(c.Params, "\n")
-	if text != "" {
-		text += "\n"
+	if ro.Tables != nil {
+		ro.Tables(cat)
 	}
-	text += c.Query
-	src := lang.NewSource("query.kql", text)
+	var src *lang.Source
+	if ro.Build != nil {
+		var err error
+		if src, err = ro.Build(c); err != nil {
+			return "", "", nil, fmt.Errorf("%s: %v", c.Path, err)
+		}
+	} else {
+		text := ro.Prelude + strings.Join(c.Params, "\n")
+		if text != "" {
+			text += "\n"
+		}
+		text += c.Query
+		src = lang.NewSource("query.kql", text)
+	}
 	now := c.Now
 	if now.IsZero() {
 		now = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	}
-	res, err := engine.Run(ctx, src, engine.Options{Catalog: cat, Now: now, Mem: mem, Timeout: time.Minute})
+	run := engine.Run
+	if ro.Exec != nil {
+		run = ro.Exec
+	}
+	res, err := run(ctx, src, engine.Options{Catalog: cat, Now: now, Mem: mem, Timeout: time.Minute})
 	if err != nil {
-		return err.Error() + "\n", "err", nil
+		return err.Error() + "\n", "err", src, nil
 	}
 	defer res.Release()
 	var buf bytes.Buffer
 	w, err := output.New(&buf, "csv", output.Options{TypedHeader: true})
 	if err != nil {
-		return "", "", err
+		return "", "", nil, err
 	}
 	if err := w.Begin(res.Schema); err != nil {
-		return "", "", err
+		return "", "", nil, err
 	}
 	for _, rec := range res.Records {
 		if err := w.Write(rec); err != nil {
-			return "", "", err
+			return "", "", nil, err
 		}
 	}
 	if err := w.End(); err != nil {
-		return "", "", err
+		return "", "", nil, err
 	}
 	if err := w.Close(); err != nil {
-		return "", "", err
+		return "", "", nil, err
 	}
-	return buf.String(), "csv", nil
+	return buf.String(), "csv", src, nil
 }
 
 // endsSorted reports whether the query's result order is defined: its last

@@ -245,7 +245,8 @@ func (s *argState) Finish(mem memory.Allocator, ngroups int) (arrow.Array, error
 
 // finishFirst builds the first result column.
 func (s *argState) finishFirst(mem memory.Allocator, ngroups int) (arrow.Array, error) {
-	s.grow(ngroups, len(s.extras))
+	// Update may never have run (empty input): still one column per argument.
+	s.grow(ngroups, max(len(s.extras), len(s.kinds)-1))
 	if s.multi {
 		return buildValues(mem, s.kinds[0], s.first[:ngroups]), nil
 	}

@@ -583,7 +583,21 @@ func percentileTdigestKernel(ctx *Ctx, args []Datum, n int) (Datum, error) {
 		}
 		b.Append(string(st.appendPointJSON(nil, nearestRank(pts, pr.floatAt(i)))))
 	}
-	return Datum{Array: b.NewArray(), Scalar: scalar, Kind: types.Dynamic}, nil
+	out := Datum{Array: b.NewArray(), Scalar: scalar, Kind: types.Dynamic}
+	if len(args) == 3 && args[2].Kind != types.Dynamic && args[2].Kind != types.Unknown && args[2].Kind != types.Null {
+		// typeof(T): the value converted to T
+		k := args[2].Kind
+		get := Dynamics(out)
+		vals := make([]any, out.Array.Len())
+		for i := range vals {
+			if v, ok := get(i); ok {
+				vals[i] = types.Convert(kindOfGo(v), k, v)
+			}
+		}
+		out.Release()
+		return Datum{Array: FromValuesMem(ctx.Mem, k, vals), Scalar: scalar, Kind: k}, nil
+	}
+	return out, nil
 }
 
 var _ MultiAggState = (*pctState)(nil)

@@ -100,9 +100,10 @@ func (s *SeriesBucket) bucket(rec arrow.Record) (arrow.Record, error) {
 	arr := datumArray(mem, d, n)
 	d.Release()
 	defer arr.Release()
-	var keep []int32
+	keep := make([]int32, 0, n)
 	b := array.NewInt64Builder(mem)
 	defer b.Release()
+	b.Reserve(n)
 	for i := 0; i < n; i++ {
 		if arr.IsNull(i) {
 			continue
@@ -125,10 +126,17 @@ func (s *SeriesBucket) bucket(rec arrow.Record) (arrow.Record, error) {
 			continue
 		}
 		keep = append(keep, int32(i))
-		b.Append(idx)
+		b.UnsafeAppend(idx)
 	}
 	cols := make([]arrow.Array, 0, s.schema.NumFields())
 	for c := 0; c < int(rec.NumCols()); c++ {
+		if len(keep) == n {
+			// every row falls in the range: no copy
+			col := rec.Column(c)
+			col.Retain()
+			cols = append(cols, col)
+			continue
+		}
 		cols = append(cols, takeArray(mem, rec.Column(c), keep))
 	}
 	cols = append(cols, b.NewArray())

@@ -79,13 +79,23 @@ func buildWhere(b *Builder, op ast.Op, in ops.Operator) (ops.Operator, error) {
 func buildProject(b *Builder, op ast.Op, in ops.Operator) (ops.Operator, error) {
 	p := op.(*ast.Project)
 	schema := OutSchema(op)
-	cols := make([]ops.ColSpec, len(p.Items))
-	for i, it := range p.Items {
+	cols := make([]ops.ColSpec, 0, len(p.Items))
+	for _, it := range p.Items {
+		if ti := tupleOf(op, it); ti != nil {
+			ev, err := b.Compile(it.X, in.Schema())
+			if err != nil {
+				return nil, err
+			}
+			for j, tev := range tupleEvals(ev, ti) {
+				cols = append(cols, ops.ColSpec{Input: -1, Eval: tev, Kind: ti.Columns[j].Type})
+			}
+			continue
+		}
 		spec, err := b.colSpec(it.X, in.Schema())
 		if err != nil {
 			return nil, err
 		}
-		cols[i] = spec
+		cols = append(cols, spec)
 	}
 	return ops.NewProject(b.Ctx(), in, schema, cols), nil
 }
@@ -133,10 +143,16 @@ func buildExtend(b *Builder, op ast.Op, in ops.Operator) (ops.Operator, error) {
 			if end > start && readsAny(items[end].X, made) {
 				break
 			}
-			made[itemName(items[end], curSchema, end)] = true
+			if ti := tupleOf(op, items[end]); ti != nil {
+				for _, col := range ti.Columns {
+					made[col.Name] = true
+				}
+			} else {
+				made[itemName(items[end], curSchema, end)] = true
+			}
 			end++
 		}
-		stage, outSchema, err := b.extendStage(cur, curSchema, items[start:end], final, end == len(items))
+		stage, outSchema, err := b.extendStage(op, cur, curSchema, items[start:end], final, end == len(items))
 		if err != nil {
 			return nil, err
 		}
@@ -166,7 +182,7 @@ func readsAny(e ast.Expr, names map[string]bool) bool {
 	return found
 }
 
-func (b *Builder) extendStage(in ops.Operator, inSchema *types.Schema, items []*ast.NamedExpr, final *types.Schema, last bool) (ops.Operator, *types.Schema, error) {
+func (b *Builder) extendStage(op ast.Op, in ops.Operator, inSchema *types.Schema, items []*ast.NamedExpr, final *types.Schema, last bool) (ops.Operator, *types.Schema, error) {
 	out := &types.Schema{Columns: append([]types.Column(nil), inSchema.Columns...)}
 	cols := make([]ops.ColSpec, len(out.Columns))
 	for i := range cols {
@@ -177,6 +193,20 @@ func (b *Builder) extendStage(in ops.Operator, inSchema *types.Schema, items []*
 		ev, err := b.Compile(it.X, in.Schema())
 		if err != nil {
 			return nil, nil, err
+		}
+		if ti := tupleOf(op, it); ti != nil {
+			for j, tev := range tupleEvals(ev, ti) {
+				c := ti.Columns[j]
+				spec := ops.ColSpec{Input: -1, Eval: tev, Kind: c.Type}
+				if i := out.Index(c.Name); i >= 0 {
+					out.Columns[i].Type = c.Type
+					cols[i] = spec
+				} else {
+					out.Columns = append(out.Columns, c)
+					cols = append(cols, spec)
+				}
+			}
+			continue
 		}
 		name := ""
 		if len(it.Names) > 0 {
@@ -513,7 +543,7 @@ func buildPrint(b *Builder, op ast.Op, in ops.Operator) (ops.Operator, error) {
 	schema := OutSchema(op)
 	empty := array.NewRecord(arrow.NewSchema(nil, nil), nil, 1)
 	defer empty.Release()
-	cols := make([]arrow.Array, len(p.Items))
+	cols := make([]arrow.Array, len(schema.Fields()))
 	release := func() {
 		for _, c := range cols {
 			if c != nil {
@@ -521,12 +551,24 @@ func buildPrint(b *Builder, op ast.Op, in ops.Operator) (ops.Operator, error) {
 			}
 		}
 	}
-	for i, it := range p.Items {
+	var evs []expr.Evaluator
+	for _, it := range p.Items {
 		ev, err := b.Compile(it.X, empty.Schema())
 		if err != nil {
 			release()
 			return nil, err
 		}
+		if ti := tupleOf(op, it); ti != nil {
+			evs = append(evs, tupleEvals(ev, ti)...)
+			continue
+		}
+		evs = append(evs, ev)
+	}
+	if len(evs) != len(cols) {
+		release()
+		return nil, fmt.Errorf("print: %d values for %d columns", len(evs), len(cols))
+	}
+	for i, ev := range evs {
 		d, err := ev.Eval(b.Ctx(), empty)
 		if err != nil {
 			release()

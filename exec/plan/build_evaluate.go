@@ -40,6 +40,14 @@ func buildEvaluate(b *Builder, op ast.Op, in ops.Operator) (ops.Operator, error)
 		return buildPivot(b, ev, info, in)
 	case "ipv4_lookup":
 		return buildIPv4Lookup(b, ev, in)
+	case "rolling_percentile":
+		return buildRollingPercentile(b, ev, in)
+	case "dcount_intersect":
+		return buildDcountIntersect(b, ev, in)
+	case "activity_counts_metrics":
+		return buildActivityCounts(b, ev, in)
+	case "active_users_count":
+		return buildActiveUsers(b, ev, in)
 	}
 	return nil, Errorf(op, "plugin %s is not supported yet", info.Plugin)
 }
@@ -126,7 +134,29 @@ func buildBagUnpack(b *Builder, ev *ast.Evaluate, in ops.Operator) (ops.Operator
 	if err != nil {
 		return nil, Errorf(ev, "%v", err)
 	}
+	if ev.Schema != nil && ev.Schema.Tabular {
+		// the declared output schema: select and convert by name
+		schema := OutSchema(ev)
+		cols := make([]ops.ColSpec, schema.NumFields())
+		for i, f := range schema.Fields() {
+			k := kernels.KindOf(f)
+			if idx := out.Schema().FieldIndices(f.Name); len(idx) > 0 {
+				cols[i] = ops.ColSpec{Input: idx[0]}
+			} else {
+				cols[i] = ops.ColSpec{Input: -1, Eval: nullEval{k}, Kind: k}
+			}
+		}
+		return ops.NewProject(b.Ctx(), out, schema, cols), nil
+	}
 	return out, nil
+}
+
+// nullEval is a null constant of a kind.
+type nullEval struct{ k types.Kind }
+
+func (n nullEval) Kind() types.Kind { return n.k }
+func (n nullEval) Eval(ctx *kernels.Ctx, rec arrow.Record) (kernels.Datum, error) {
+	return kernels.ScalarOf(kernels.Mem(ctx), n.k, nil), nil
 }
 
 func buildPivot(b *Builder, ev *ast.Evaluate, info *check.EvaluateInfo, in ops.Operator) (ops.Operator, error) {

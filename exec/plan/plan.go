@@ -266,6 +266,8 @@ func (b *Builder) Tabular(e ast.Expr) (ops.Operator, error) {
 		}
 	case *ast.Datatable:
 		return b.datatable(e)
+	case *ast.ExternalData:
+		return b.externalData(e) // build_externaldata.go
 	}
 	return nil, Errorf(e, "cannot run this tabular expression")
 }
@@ -276,8 +278,10 @@ func (b *Builder) source(src ast.Expr, opList []ast.Op) (ops.Operator, error) {
 	if id, ok := src.(*ast.Ident); ok {
 		if r, ok := id.Info().Ref.(*check.TableRef); ok && b.env.Catalog != nil {
 			if t, ok := b.env.Catalog.Table(r.Name); ok {
-				if cols := b.pruneColumns(t, opList); cols != nil {
-					return ops.NewScan(t, catalog.ScanOptions{Columns: cols, BatchRows: ops.DefaultBatchRows}), nil
+				so := b.scanOptions(t, opList, b.pruneColumns(t, opList)) // timerange.go
+				if so.Columns != nil || so.TimeColumn != "" {
+					so.BatchRows = ops.DefaultBatchRows
+					return ops.NewScan(t, so), nil
 				}
 			}
 		}

@@ -80,7 +80,9 @@ func (parquetFormat) Read(f *File, opts *Options) ([]Part, error) {
 				done()
 				return nil, &Error{File: f.Path, Reason: "parquet: " + err.Error()}
 			}
-			rr, err := fr.GetRecordReader(ctx, nil, nil)
+			// Read only the requested columns (the projection pushed
+			// down by the planner); conform picks columns by name.
+			rr, err := fr.GetRecordReader(ctx, parquetLeaves(fr.Manifest, req.Schema), nil)
 			if err != nil {
 				pr.Close()
 				done()
@@ -207,4 +209,37 @@ func kqlSchema(s *arrow.Schema) *arrow.Schema {
 		fs[i] = kernels.Field(f.Name, kernels.KindOf(f))
 	}
 	return arrow.NewSchema(fs, nil)
+}
+
+// parquetLeaves returns the leaf column indices of the top-level fields of
+// m named in want, or nil (all columns) when every field is wanted.
+func parquetLeaves(m *pqarrow.SchemaManifest, want *arrow.Schema) []int {
+	if m == nil || want == nil || want.NumFields() >= len(m.Fields) {
+		return nil
+	}
+	var leaves []int
+	var walk func(f *pqarrow.SchemaField)
+	walk = func(f *pqarrow.SchemaField) {
+		if f.ColIndex >= 0 {
+			leaves = append(leaves, f.ColIndex)
+		}
+		for i := range f.Children {
+			walk(&f.Children[i])
+		}
+	}
+	for i := range m.Fields {
+		if want.HasField(m.Fields[i].Field.Name) {
+			walk(&m.Fields[i])
+		}
+	}
+	if len(leaves) == 0 {
+		// Only the row count is needed: read the narrowest leaf.
+		for i := range m.Fields {
+			walk(&m.Fields[i])
+			if len(leaves) > 0 {
+				return leaves[:1]
+			}
+		}
+	}
+	return leaves
 }

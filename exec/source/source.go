@@ -145,16 +145,21 @@ func Load(bindings []Binding, opts Options) ([]catalog.Table, error) {
 		n.parts = append(n.parts, p)
 	}
 	for _, b := range bindings {
-		files, explicit, err := expand(b.Path)
+		files, nested, explicit, err := expandNested(b.Path)
 		if err != nil {
 			return nil, err
 		}
-		for _, path := range files {
+		for i, path := range append(files, nested...) {
 			opts.table = b.Name
 			if opts.table == "" {
 				opts.table = TableName(path)
 			}
-			parts, err := readFile(path, explicit, &opts)
+			var parts []Part
+			if i < len(files) {
+				parts, err = readFile(path, explicit, &opts)
+			} else {
+				parts, err = readNested(path, &opts)
+			}
 			if err != nil {
 				return nil, err
 			}
@@ -260,6 +265,76 @@ func expand(path string) (files []string, explicit bool, err error) {
 		return nil, false, &Error{File: path, Reason: "directory has no files"}
 	}
 	return files, false, nil
+}
+
+// NestedFormat is implemented by formats whose files are also read from
+// the sub-folders of a bound directory (mail: every message under the
+// directory belongs to one table). Other files in sub-folders are skipped.
+type NestedFormat interface {
+	Nested() bool
+}
+
+// expandNested is expand plus, for a directory, the files in its
+// sub-folders (at any depth, hidden ones excluded), which only nested
+// formats read. A directory with nothing but sub-folders is not an error
+// when they hold files.
+func expandNested(path string) (files, nested []string, explicit bool, err error) {
+	st, serr := os.Stat(path)
+	if serr != nil || !st.IsDir() {
+		files, explicit, err = expand(path)
+		return files, nil, explicit, err
+	}
+	err = filepath.WalkDir(path, func(p string, d os.DirEntry, werr error) error {
+		if werr != nil {
+			return nil // unreadable sub-folders are skipped
+		}
+		if p == path {
+			return nil
+		}
+		if strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.IsDir() && d.Type().IsRegular() && filepath.Dir(p) != filepath.Clean(path) {
+			nested = append(nested, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, false, fileError(path, err)
+	}
+	files, explicit, err = expand(path)
+	if err != nil && len(nested) > 0 {
+		if se, ok := err.(*Error); ok && se.Reason == "directory has no files" {
+			return nil, nested, false, nil
+		}
+	}
+	return files, nested, explicit, err
+}
+
+// readNested reads a file found in a sub-folder of a bound directory when
+// its format is a NestedFormat.
+func readNested(path string, opts *Options) ([]Part, error) {
+	f, err := OpenFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var fm Format
+	if opts.Format != "" {
+		fm = Lookup(opts.Format)
+	} else {
+		fm = Detect(f.Path, f.Head)
+	}
+	if fm == nil {
+		return nil, nil
+	}
+	if n, ok := fm.(NestedFormat); !ok || !n.Nested() {
+		opts.note("%s: skipped: %s file in a sub-folder (bind it with its own --data)", f.Path, fm.Name())
+		return nil, nil
+	}
+	return fm.Read(f, opts)
 }
 
 func readFile(path string, explicit bool, opts *Options) ([]Part, error) {

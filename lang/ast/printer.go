@@ -491,6 +491,11 @@ func (p *printer) options(os []*Option, sep string) {
 		}
 		p.WriteString(o.Name)
 		p.WriteString("=")
+		if t, ok := o.Value.(*Tuple); ok {
+			// render ycolumns=a, b
+			p.exprs(t.Items)
+			continue
+		}
 		p.expr(o.Value, precPostfix)
 	}
 }

@@ -53,6 +53,9 @@ type Env struct {
 	Now    time.Time
 	// Plugin returns the typing function of an evaluate plugin (nil if unknown).
 	Plugin func(name string) PluginFunc
+	// Watchlist returns the schema of _GetWatchlist(alias) for a watchlist
+	// given locally (--watchlist NAME=FILE); nil or false: unknown columns.
+	Watchlist func(alias string) (*types.Schema, bool)
 }
 
 // OpChecker computes the output schema of one tabular operator given its
@@ -84,10 +87,20 @@ type Checker struct {
 	diags lang.List
 	// Last is the schema of the query's result statement (nil if none).
 	Last *types.Schema
+	// binAuto holds the `set query_bin_auto_size` / `query_bin_auto_at` values.
+	binAutoSize, binAutoAt ast.Expr
+	// invokeArg stands for the input rows of the invoke being checked.
+	invokeArg    *ast.Ident
+	invokeSchema *types.Schema
 }
 
 // ColumnRef is the Ref of an identifier naming a column of the row.
-type ColumnRef struct{ Name string }
+type ColumnRef struct {
+	Name string
+	// Open is set when the name is not a known column but is accepted
+	// because the row's schema is open (its type is then a guess).
+	Open bool
+}
 
 // LetRef is the Ref of a name bound by a let statement (scalar or tabular).
 type LetRef struct{ Stmt *ast.LetStmt }
@@ -124,6 +137,7 @@ func Check(q *ast.Query, env *Env) lang.List {
 	}
 	sc := newScope(nil)
 	c.stmts(q.Stmts, sc)
+	c.warnings(q)
 	c.diags.Sort()
 	return c.diags
 }
@@ -139,6 +153,7 @@ func CheckWith(q *ast.Query, env *Env) (*Checker, lang.List) {
 	}
 	sc := newScope(nil)
 	c.stmts(q.Stmts, sc)
+	c.warnings(q)
 	c.diags.Sort()
 	return c, c.diags
 }
@@ -185,7 +200,14 @@ func (c *Checker) stmts(stmts []ast.Stmt, sc *Scope) {
 				}
 				sc.set(p.Name.Name, b)
 			}
-		case *ast.SetStmt, *ast.DeclarePatternStmt, *ast.AliasStmt:
+		case *ast.SetStmt:
+			switch strings.ToLower(s.Name) {
+			case "query_bin_auto_size":
+				c.binAutoSize = s.Value
+			case "query_bin_auto_at":
+				c.binAutoAt = s.Value
+			}
+		case *ast.DeclarePatternStmt, *ast.AliasStmt:
 			// no effect on typing
 		}
 	}
@@ -332,6 +354,9 @@ func isTabular(e ast.Expr, sc *Scope) bool {
 		}
 		switch strings.ToLower(e.Name.Name) {
 		case "table", "materialize", "view", "database", "cluster", "external_table", "materialized_view":
+			return true
+		}
+		if isTabularBuiltin(e.Name.Name) && sc.lookup(e.Name.Name) == nil {
 			return true
 		}
 		if b := sc.lookup(e.Name.Name); b != nil && b.fn != nil {

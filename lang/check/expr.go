@@ -204,7 +204,10 @@ func (c *Checker) ident(e *ast.Ident, x *exprCtx) types.Kind {
 		}
 	}
 	if x.row != nil && x.row.Open {
-		e.Info().Ref = &ColumnRef{Name: e.Name}
+		e.Info().Ref = &ColumnRef{Name: e.Name, Open: true}
+		if x.row.OpenType != types.Unknown {
+			return x.row.OpenType
+		}
 		return types.Dynamic
 	}
 	var cands []string
@@ -383,6 +386,8 @@ func (c *Checker) call(e *ast.Call, x *exprCtx) types.Kind {
 			e.Args = append(e.Args, c.binAutoSize, at)
 			return c.expr(e, x)
 		}
+	case "column_ifexists", "columnifexists":
+		return c.columnIfExists(e, x)
 	case "typeof":
 		if len(e.Args) == 1 {
 			if id, ok := e.Args[0].(*ast.Ident); ok {
@@ -417,6 +422,7 @@ func (c *Checker) call(e *ast.Call, x *exprCtx) types.Kind {
 		var cands []string
 		for _, g := range funcs.All() {
 			cands = append(cands, g.Name)
+			cands = append(cands, g.Aliases...)
 		}
 		for _, n := range x.sc.allNames() {
 			if b := x.sc.lookup(n); b != nil && b.fn != nil {
@@ -577,6 +583,8 @@ func (c *Checker) inlineCall(e *ast.Call, b *binding, row *types.Schema, sc *Sco
 			}
 			a = Clone(p.Default).(ast.Expr)
 			c.expr(a, &exprCtx{sc: b.fnScope})
+		} else if tab && c.invokeArg != nil && a == ast.Expr(c.invokeArg) {
+			pb.schema = c.invokeSchema
 		} else if tab {
 			pb.schema = c.Tabular(a, sc)
 		} else {

@@ -31,6 +31,14 @@ func init() {
 			return c.pivot(op, ev.Call, in, sc)
 		case "ipv4_lookup":
 			return c.ipv4Lookup(op, ev.Call, in, sc)
+		case "rolling_percentile":
+			return c.rollingPercentile(op, ev.Call, in, sc)
+		case "dcount_intersect":
+			return c.dcountIntersect(op, ev.Call, in, sc)
+		case "activity_counts_metrics":
+			return c.activityCountsMetrics(op, ev.Call, in, sc)
+		case "active_users_count":
+			return c.activeUsersCount(op, ev.Call, in, sc)
 		}
 		if c.env.Plugin != nil {
 			if f := c.env.Plugin(name); f != nil {
@@ -91,6 +99,23 @@ func (c *Checker) bagUnpack(op ast.Op, call *ast.Call, in *types.Schema, sc *Sco
 		if col.Name != id.Name {
 			out.Columns = append(out.Columns, col)
 		}
+	}
+	if ev, ok := op.(*ast.Evaluate); ok && ev.Schema != nil && ev.Schema.Tabular {
+		// `: (*, Name:string, ...)`: the input's other columns (with *),
+		// then the declared ones, in order; nothing else
+		s := &types.Schema{}
+		if ev.Schema.Star {
+			s.Columns = append(s.Columns, out.Columns...)
+		}
+		for _, d := range ev.Schema.Columns {
+			col := types.Column{Name: d.Name.Name, Type: d.Type}
+			if i := s.Index(col.Name); i >= 0 {
+				s.Columns[i] = col
+			} else {
+				s.Columns = append(s.Columns, col)
+			}
+		}
+		return s
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"github.com/kqlhunt/kqlhunt/lang"
 	"regexp"
 	"strings"
 
@@ -137,6 +138,9 @@ func (c *Checker) tabularCall(e *ast.Call, sc *Scope) *types.Schema {
 		e.Info().Ref = id.Info().Ref
 		return sch
 	}
+	if sch, ok := c.builtinTabularCall(e, name, sc); ok {
+		return sch
+	}
 	c.Errorf(e, "not-tabular", "%s() is not a tabular function", name)
 	return nil
 }
@@ -190,11 +194,11 @@ func (c *Checker) Op(op ast.Op, in *types.Schema, sc *Scope) *types.Schema {
 		}
 		return in
 	case *ast.Project:
-		return c.project(op.Items, in, sc, nil, "project")
+		return c.projectOp(op, op.Items, in, sc, nil, "project")
 	case *ast.Extend:
-		return c.project(op.Items, in, sc, in, "extend")
+		return c.projectOp(op, op.Items, in, sc, in, "extend")
 	case *ast.Serialize:
-		return c.project(op.Items, in, sc, in, "serialize")
+		return c.projectOp(op, op.Items, in, sc, in, "serialize")
 	case *ast.ProjectAway:
 		return c.projectAway(op, in)
 	case *ast.ProjectKeep:
@@ -235,8 +239,20 @@ func (c *Checker) Op(op ast.Op, in *types.Schema, sc *Scope) *types.Schema {
 	case *ast.Print:
 		out := &types.Schema{}
 		nm := newNamer()
+		var tuples TupleItems
 		for i, it := range op.Items {
 			k := c.Scalar(it.X, nil, sc)
+			if ti := c.tupleItem(it, "print"); ti != nil {
+				if tuples == nil {
+					tuples = TupleItems{}
+					op.Out().Ref = tuples
+				}
+				tuples[it] = ti
+				for _, col := range ti.Columns {
+					out.Columns = append(out.Columns, types.Column{Name: nm.take(col.Name), Type: col.Type})
+				}
+				continue
+			}
 			name := ""
 			if len(it.Names) > 0 {
 				name = it.Names[0].Name
@@ -273,18 +289,11 @@ func (c *Checker) Op(op ast.Op, in *types.Schema, sc *Scope) *types.Schema {
 			sc.set(op.Name.Name, &binding{tabular: true, schema: in, asOp: op})
 		}
 		return in
-	case *ast.Render, *ast.Consume:
+	case *ast.Consume:
 		return in
 	case *ast.Generic:
 		if op.Name == "project-by-names" {
 			return projectByNames(op, in)
-		}
-	case *ast.Invoke:
-		if op.Call != nil && op.Call.Name != nil {
-			if b := sc.lookup(op.Call.Name.Name); b != nil && b.fn != nil && len(b.fn.Params) > 0 {
-				call := &ast.Call{Pos: op.Call.Pos, Name: op.Call.Name, Args: append([]ast.Expr{&ast.Ident{Pos: op.Pos, Name: "$invoke"}}, op.Call.Args...)}
-				_ = call
-			}
 		}
 	}
 	c.Errorf(op, "unsupported-operator", "operator %s is not supported yet", op.OpName())
@@ -346,9 +355,24 @@ func (c *Checker) sortKeys(keys []*ast.SortKey, in *types.Schema, sc *Scope) {
 	}
 }
 
+// projectOp checks the items of op and records multi-value items
+// (TupleItems) on op.Out().Ref.
+func (c *Checker) projectOp(op ast.Op, items []*ast.NamedExpr, in *types.Schema, sc *Scope, base *types.Schema, opName string) *types.Schema {
+	var tuples TupleItems
+	out := c.projectTuples(items, in, sc, base, opName, &tuples)
+	if tuples != nil {
+		op.Out().Ref = tuples
+	}
+	return out
+}
+
 // project checks project/extend items. base is the input schema for extend
 // (new columns are appended or replace same-named ones), nil for project.
 func (c *Checker) project(items []*ast.NamedExpr, in *types.Schema, sc *Scope, base *types.Schema, opName string) *types.Schema {
+	return c.projectTuples(items, in, sc, base, opName, nil)
+}
+
+func (c *Checker) projectTuples(items []*ast.NamedExpr, in *types.Schema, sc *Scope, base *types.Schema, opName string, tuples *TupleItems) *types.Schema {
 	out := &types.Schema{Open: in.Open && base != nil}
 	nm := newNamer()
 	if base != nil {
@@ -360,6 +384,37 @@ func (c *Checker) project(items []*ast.NamedExpr, in *types.Schema, sc *Scope, b
 	row := in
 	for _, it := range items {
 		k := c.Scalar(it.X, row, sc)
+		if tuples != nil {
+			if ti := c.tupleItem(it, opName); ti != nil {
+				if *tuples == nil {
+					*tuples = TupleItems{}
+				}
+				(*tuples)[it] = ti
+				for _, col := range ti.Columns {
+					if base != nil {
+						if i := out.Index(col.Name); i >= 0 {
+							out.Columns[i].Type = col.Type
+						} else {
+							nm.used[col.Name] = true
+							out.Columns = append(out.Columns, col)
+						}
+						continue
+					}
+					name := col.Name
+					if nm.used[name] {
+						c.Errorf(it, "duplicate-column", "column %s is produced twice by %s", name, opName)
+						name = nm.take(name)
+					} else {
+						nm.used[name] = true
+					}
+					out.Columns = append(out.Columns, types.Column{Name: name, Type: col.Type})
+				}
+				if base != nil {
+					row = out
+				}
+				continue
+			}
+		}
 		names := make([]string, 0, 1)
 		for _, n := range it.Names {
 			names = append(names, n.Name)
@@ -593,8 +648,9 @@ func (c *Checker) union(op *ast.Union, in *types.Schema, sc *Scope) *types.Schem
 		}
 		before := len(c.diags)
 		s := c.Tabular(t, sc)
-		if fuzzy && c.diags[before:].HasErrors() {
-			// isfuzzy=true: a table that cannot be resolved is left out
+		if fuzzy && hasCode(c.diags[before:], "unknown-table") {
+			// isfuzzy=true: a leg whose table cannot be resolved is left
+			// out (other mistakes in a leg are still errors)
 			c.diags = c.diags[:before]
 			continue
 		}
@@ -696,4 +752,13 @@ func UnionSchema(schemas []*types.Schema, kind, source string) *types.Schema {
 		}
 	}
 	return out
+}
+
+func hasCode(l lang.List, code string) bool {
+	for _, d := range l {
+		if d.Code == code {
+			return true
+		}
+	}
+	return false
 }

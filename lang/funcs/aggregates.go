@@ -267,8 +267,14 @@ func init() {
 		{Name: "rank_tdigest", Kind: Scalar, Doc: "Weighted number of values in a tdigest sketch less than or equal to value.",
 			Overloads: []*Overload{ov("rank_tdigest_dynamic", real, val("tdigest", types.Set(types.Dynamic)), val("value", summable|types.Set(types.DateTime)))}},
 		{Name: "percentile_tdigest", Kind: Scalar, Doc: "Percentile estimated from a tdigest sketch (result type: the sketched values' type, or typeof(T)).",
-			Overloads: []*Overload{ov("percentile_tdigest_dynamic", dyn, val("tdigest", types.Set(types.Dynamic)), Arg{Name: "percentile", Types: types.Numeric},
-				Arg{Name: "type", Types: types.AnyScalar, Optional: true})}},
+			Overloads: []*Overload{{ID: "percentile_tdigest_dynamic", Args: []Arg{val("tdigest", types.Set(types.Dynamic)), {Name: "percentile", Types: types.Numeric},
+				{Name: "type", Types: types.AnyScalar, Optional: true}}, Result: func(args []types.Kind) types.Kind {
+				// percentile_tdigest(d, p, typeof(T)) is of type T
+				if len(args) == 3 && args[2] != types.Unknown && args[2] != types.Null {
+					return args[2]
+				}
+				return types.Dynamic
+			}}}},
 	}
 	for _, f := range fs {
 		for _, o := range f.Overloads {

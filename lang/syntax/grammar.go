@@ -190,8 +190,9 @@ type cstOpt struct {
 
 type cstWithOpt struct {
 	span
-	Name  string     `parser:"@( Ident | Hint ) '='"`
-	Value *cstOptVal `parser:"@@"`
+	Name  string       `parser:"@( Ident | Hint ) '='"`
+	Value *cstOptVal   `parser:"@@"`
+	More  []*cstOptVal `parser:"( ',' (?! ( Ident | Hint ) '=' ) @@ )*"` // render ycolumns=a, b
 }
 
 type cstOptVal struct {

@@ -613,7 +613,15 @@ func (l *lowerer) withOpts(in []*cstWithOpt) []*ast.Option {
 	var out []*ast.Option
 	for _, o := range in {
 		if o != nil {
-			out = append(out, &ast.Option{Pos: ast.Pos{Sp: l.sp(o.span)}, Name: o.Name, Value: l.optVal(o.Value)})
+			v := l.optVal(o.Value)
+			if len(o.More) > 0 {
+				t := &ast.Tuple{Pos: ast.Pos{Sp: l.sp(o.span)}, Items: []ast.Expr{v}}
+				for _, m := range o.More {
+					t.Items = append(t.Items, l.optVal(m))
+				}
+				v = t
+			}
+			out = append(out, &ast.Option{Pos: ast.Pos{Sp: l.sp(o.span)}, Name: o.Name, Value: v})
 		}
 	}
 	return out

@@ -76,6 +76,10 @@ type Schema struct {
 	// without a declared schema, or `(*)` tabular parameters); lookups of
 	// unknown names then succeed with type dynamic/unknown instead of failing.
 	Open bool
+	// OpenType is the type of the unlisted columns of an Open schema when
+	// it is known (a Sentinel watchlist's own columns are strings); the
+	// zero value (Unknown) means dynamic.
+	OpenType Kind
 }
 
 // Index returns the position of the column named name, or -1.

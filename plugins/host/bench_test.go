@@ -2,6 +2,9 @@ package host
 
 import (
 	"context"
+	"os"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -45,9 +48,15 @@ func (in *benchInput) Next(context.Context) (arrow.Record, error) {
 }
 
 // BenchmarkPassThroughPlugin sends 1M rows through the echo test plugin
-// (a separate process, gRPC + Arrow IPC) and back.
-func BenchmarkPassThroughPlugin(b *testing.B) {
-	h, err := New(Options{Dirs: []string{pluginDir}, Timeout: time.Minute})
+// (a separate process, Arrow IPC through shared memory) and back.
+func BenchmarkPassThroughPlugin(b *testing.B) { benchPassThrough(b, false) }
+
+// BenchmarkPassThroughPluginInline is the same with every batch inline in
+// the gRPC stream (older plugins, or NoSharedMemory).
+func BenchmarkPassThroughPluginInline(b *testing.B) { benchPassThrough(b, true) }
+
+func benchPassThrough(b *testing.B, inline bool) {
+	h, err := New(Options{Dirs: []string{pluginDir}, Timeout: time.Minute, NoSharedMemory: inline})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -56,6 +65,8 @@ func BenchmarkPassThroughPlugin(b *testing.B) {
 	if _, err := h.Describe(context.Background(), "echo"); err != nil { // start it outside the timing
 		b.Fatal(err)
 	}
+	pid := h.running["echo"].client.ReattachConfig().Pid
+	cpu0 := cpuTime(b, 0) + cpuTime(b, pid)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		in := newBenchInput(mem)
@@ -82,12 +93,32 @@ func BenchmarkPassThroughPlugin(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(benchRows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	// CPU time of both processes: what the IPC path costs, whatever the load.
+	cpu := cpuTime(b, 0) + cpuTime(b, pid) - cpu0
+	b.ReportMetric(float64(cpu.Milliseconds())/float64(b.N), "cpu-ms/op")
+}
+
+// cpuTime is the user+system CPU time of process pid (0: this one), from /proc.
+func cpuTime(b *testing.B, pid int) time.Duration {
+	path := "/proc/self/stat"
+	if pid != 0 {
+		path = "/proc/" + strconv.Itoa(pid) + "/stat"
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0 // not Linux: no CPU metric
+	}
+	f := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+2:]))
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(ut+st) * (time.Second / 100) // USER_HZ
 }
 
 // BenchmarkInProcessBaseline does the echo plugin's work in process: the
 // same batches, the same added Score column, no IPC.
 func BenchmarkInProcessBaseline(b *testing.B) {
 	mem := memory.NewGoAllocator()
+	cpu0 := cpuTime(b, 0)
 	for i := 0; i < b.N; i++ {
 		in := newBenchInput(mem)
 		schema := arrow.NewSchema(append(in.schema.Fields(), kernels.Field("Score", types.Real)), nil)
@@ -115,4 +146,5 @@ func BenchmarkInProcessBaseline(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(benchRows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(float64((cpuTime(b, 0)-cpu0).Milliseconds())/float64(b.N), "cpu-ms/op")
 }

@@ -50,6 +50,9 @@ type Options struct {
 	Timeout time.Duration
 	// MemoryLimit bounds a plugin process's address space in bytes (default 4 GiB; <0 disables).
 	MemoryLimit int64
+	// NoSharedMemory keeps every batch inline in the gRPC stream, even with
+	// plugins that support the shared-memory data plane.
+	NoSharedMemory bool
 	// Log receives plugin stderr and lifecycle lines, prefixed with the plugin name.
 	Log io.Writer
 }
@@ -75,7 +78,45 @@ type proc struct {
 	client *plugin.Client
 	rpc    pb.DetectorClient
 	desc   *sdk.Description
+	minor  uint32 // the plugin's protocol minor version (from Describe)
 	stderr *tail
+	// shmDir holds the shared-memory directories of this process's calls;
+	// removed with the process. Empty until a call uses shared memory.
+	// shmMu guards it, desc and minor.
+	shmMu  sync.Mutex
+	shmDir string
+}
+
+// kill stops the process and removes its shared-memory files.
+func (p *proc) kill() {
+	p.client.Kill()
+	p.shmMu.Lock()
+	if p.shmDir != "" {
+		os.RemoveAll(p.shmDir)
+		p.shmDir = ""
+	}
+	p.shmMu.Unlock()
+}
+
+// described returns the cached description and protocol minor version.
+func (p *proc) described() (*sdk.Description, uint32) {
+	p.shmMu.Lock()
+	defer p.shmMu.Unlock()
+	return p.desc, p.minor
+}
+
+// callDir creates a shared-memory directory for one call.
+func (p *proc) callDir(name string) (string, error) {
+	p.shmMu.Lock()
+	defer p.shmMu.Unlock()
+	if p.shmDir == "" {
+		d, err := wire.NewShmDir(name)
+		if err != nil {
+			return "", err
+		}
+		p.shmDir = d
+	}
+	return os.MkdirTemp(p.shmDir, "call-")
 }
 
 // DirsFromEnv returns the directories in $KQLHUNT_PLUGINS.
@@ -170,7 +211,7 @@ func (h *Host) Close() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for name, p := range h.running {
-		p.client.Kill()
+		p.kill()
 		delete(h.running, name)
 	}
 }
@@ -182,7 +223,7 @@ func (h *Host) stop(name string, p *proc) {
 		delete(h.running, name)
 	}
 	h.mu.Unlock()
-	p.client.Kill()
+	p.kill()
 }
 
 // start returns the running process of a plugin, starting it if needed.
@@ -229,7 +270,7 @@ func (h *Host) start(ctx context.Context, name string) (*proc, error) {
 		Stderr:           stderr,
 		SyncStderr:       io.MultiWriter(stderr, &prefixWriter{prefix: "plugin " + name + ": ", w: h.opts.Log}),
 		StartTimeout:     max(h.opts.Timeout/4, 10*time.Second),
-		GRPCDialOptions:  nil,
+		GRPCDialOptions:  wire.DialOptions(),
 	})
 	rpcClient, err := client.Client()
 	if err != nil {
@@ -277,8 +318,8 @@ func (h *Host) Describe(ctx context.Context, name string) (*sdk.Description, err
 	if err != nil {
 		return nil, err
 	}
-	if p.desc != nil {
-		return p.desc, nil
+	if d, _ := p.described(); d != nil {
+		return d, nil
 	}
 	dctx, cancel := context.WithTimeout(ctx, max(h.opts.Timeout/10, 5*time.Second))
 	defer cancel()
@@ -302,7 +343,9 @@ func (h *Host) Describe(ctx context.Context, name string) (*sdk.Description, err
 		h.stop(name, p)
 		return nil, err
 	}
-	p.desc = desc
+	p.shmMu.Lock()
+	p.desc, p.minor = desc, d.Minor
+	p.shmMu.Unlock()
 	return desc, nil
 }
 

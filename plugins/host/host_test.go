@@ -38,7 +38,7 @@ func TestMain(m *testing.M) {
 	data, _ := os.ReadFile(bin)
 	sum := sha256.Sum256(data)
 	var manifest strings.Builder
-	for _, name := range []string{"echo", "crash", "hang", "liar", "failer", "tampered", "unlisted"} {
+	for _, name := range []string{"echo", "crash", "hang", "liar", "failer", "legacy", "tampered", "unlisted"} {
 		path := filepath.Join(dir, FilePrefix+name)
 		if err := os.WriteFile(path, data, 0o755); err != nil {
 			panic(err)
@@ -228,11 +228,95 @@ func TestDiscovery(t *testing.T) {
 		}
 		names = append(names, p.Name+":"+kind)
 	}
-	want := "crash:file echo:builtin failer:file hang:file liar:file rarity:builtin tampered:file unlisted:file"
+	want := "crash:file echo:builtin failer:file hang:file legacy:file liar:file rarity:builtin tampered:file unlisted:file"
 	if strings.Join(names, " ") != want {
 		t.Fatalf("got %v", names)
 	}
 	if _, err := New(Options{Dirs: []string{filepath.Join(pluginDir, "nope")}}); err == nil {
 		t.Fatal("a missing directory must be an error")
+	}
+}
+
+// shmDirs lists the shared-memory directories of plugin processes named name.
+func shmDirs(t *testing.T, name string) []string {
+	t.Helper()
+	var out []string
+	for _, base := range []string{"/dev/shm", os.TempDir()} {
+		m, _ := filepath.Glob(filepath.Join(base, "kqlhunt-plugin-"+name+"-*"))
+		out = append(out, m...)
+	}
+	return out
+}
+
+// The shared-memory data plane gives the same rows as inline batches, and
+// leaves no file behind after a call, a crash, or the host's Close.
+func TestSharedMemory(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	var got []string
+	for _, inline := range []bool{false, true} {
+		h, err := New(Options{Dirs: []string{pluginDir}, Timeout: 30 * time.Second, NoSharedMemory: inline})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := h.Evaluate(context.Background(), "echo", []sdk.Arg{{Name: "factor", Kind: "real", Value: "3"}}, newInput(mem, 4), mem)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := collect(t, out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, strings.Join(rows, " "))
+		dirs := shmDirs(t, "echo")
+		if inline && len(dirs) != 0 {
+			t.Errorf("inline call made shared-memory directories %v", dirs)
+		}
+		if !inline {
+			if len(dirs) != 1 {
+				t.Fatalf("shared-memory directories: %v", dirs)
+			}
+			if left, _ := os.ReadDir(dirs[0]); len(left) != 0 {
+				t.Errorf("files left after the call: %v", left)
+			}
+		}
+		h.Close()
+		if dirs := shmDirs(t, "echo"); len(dirs) != 0 {
+			t.Errorf("directories left after Close: %v", dirs)
+		}
+	}
+	want := "alice=0 bob=3 carol=6 alice=0 bob=3 carol=6 alice=0 bob=3 carol=6 alice=0 bob=3 carol=6"
+	if got[0] != want || got[1] != want {
+		t.Fatalf("shared memory %q, inline %q, want %q", got[0], got[1], want)
+	}
+	mem.AssertSize(t, 0)
+
+	// A crash mid-stream removes the process's files.
+	h := newHost(t, 10*time.Second)
+	out, err := h.Evaluate(context.Background(), "crash", nil, newInput(mem, 3), mem)
+	if err == nil {
+		_, err = collect(t, out)
+	}
+	if err == nil || !strings.Contains(err.Error(), "plugin crash crashed") {
+		t.Fatalf("crash: %v", err)
+	}
+	if dirs := shmDirs(t, "crash"); len(dirs) != 0 {
+		t.Errorf("directories left after a crash: %v", dirs)
+	}
+}
+
+// A plugin that speaks protocol minor 1 gets inline batches only.
+func TestLegacyPlugin(t *testing.T) {
+	mem := memory.NewGoAllocator()
+	h := newHost(t, 30*time.Second)
+	out, err := h.Evaluate(context.Background(), "legacy", []sdk.Arg{{Name: "factor", Kind: "real", Value: "10"}}, newInput(mem, 2), mem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := collect(t, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "alice=0 bob=10 carol=20 alice=0 bob=10 carol=20"; strings.Join(rows, " ") != want {
+		t.Fatalf("got %v, want %s", rows, want)
 	}
 }

@@ -63,14 +63,27 @@ func (s *server) Evaluate(stream pb.Detector_EvaluateServer) error {
 		return sendErr(stream, err.Error())
 	}
 	desc := s.d.Describe()
-	args := make([]Arg, len(call.Args))
-	for i, a := range call.Args {
-		args[i] = Arg{Name: a.Name, Kind: a.Kind, Value: a.Value}
+	var args []Arg
+	shmDir := ""
+	for _, a := range call.Args {
+		if a.Name == wire.ArgShmDir {
+			shmDir = a.Value // the host offers the shared-memory data plane
+			continue
+		}
+		args = append(args, Arg{Name: a.Name, Kind: a.Kind, Value: a.Value})
 	}
 	c := &Call{Args: desc.ArgsFrom(args), Input: schema, Mem: mem, params: desc.Params}
-	in := &streamInput{stream: stream, mem: mem}
-	out := &streamOutput{stream: stream, mem: mem}
+	in := &streamInput{stream: stream, mem: mem, shmDir: shmDir}
+	defer in.close()
+	out := &streamOutput{stream: stream, mem: mem, shmDir: shmDir}
+	if shmDir != "" {
+		out.shm = wire.NewShmWriter(shmDir, mem)
+		defer out.shm.Abort()
+	}
 	if err := s.d.Evaluate(ctx, c, in, out); err != nil {
+		return sendErr(stream, err.Error())
+	}
+	if err := out.flush(); err != nil {
 		return sendErr(stream, err.Error())
 	}
 	// Drain input the detector did not read, so the host's sender finishes.
@@ -92,44 +105,78 @@ func sendErr(stream pb.Detector_EvaluateServer, msg string) error {
 }
 
 type streamInput struct {
-	stream pb.Detector_EvaluateServer
-	mem    memory.Allocator
-	done   bool
+	stream  pb.Detector_EvaluateServer
+	mem     memory.Allocator
+	shmDir  string
+	pending *wire.ShmReader // the shared-memory file being read
+	done    bool
+}
+
+func (in *streamInput) close() {
+	if in.pending != nil {
+		in.pending.Close()
+		in.pending = nil
+	}
 }
 
 func (in *streamInput) Next(ctx context.Context) (arrow.Record, error) {
-	if in.done {
-		return nil, nil
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	f, err := in.stream.Recv()
-	if errors.Is(err, io.EOF) {
-		in.done = true
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	switch k := f.Kind.(type) {
-	case *pb.Frame_Batch:
-		return wire.DecodeRecord(k.Batch, in.mem)
-	case *pb.Frame_End:
-		in.done = true
-		return nil, nil
-	default:
-		return nil, fmt.Errorf("protocol error: unexpected %T from host", f.Kind)
+	for {
+		if in.done {
+			return nil, nil
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if in.pending != nil {
+			rec, err := in.pending.Next()
+			if err != nil || rec != nil {
+				return rec, err
+			}
+			in.pending = nil
+		}
+		f, err := in.stream.Recv()
+		if errors.Is(err, io.EOF) {
+			in.done = true
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		switch k := f.Kind.(type) {
+		case *pb.Frame_Batch:
+			if !wire.IsShmRef(k.Batch) {
+				return wire.DecodeRecord(k.Batch, in.mem)
+			}
+			if in.pending, err = wire.OpenShm(in.shmDir, k.Batch, in.mem); err != nil {
+				return nil, err
+			}
+		case *pb.Frame_End:
+			in.done = true
+			return nil, nil
+		default:
+			return nil, fmt.Errorf("protocol error: unexpected %T from host", f.Kind)
+		}
 	}
 }
 
 type streamOutput struct {
 	stream pb.Detector_EvaluateServer
 	mem    memory.Allocator
+	shmDir string
+	shm    *wire.ShmWriter // nil: batches go inline
 }
 
 func (o *streamOutput) Emit(rec arrow.Record) error {
 	if rec.NumRows() == 0 {
+		return nil
+	}
+	if o.shm != nil {
+		if err := o.shm.Write(rec); err != nil {
+			return err
+		}
+		if o.shm.Full() {
+			return o.flush()
+		}
 		return nil
 	}
 	b, err := wire.EncodeRecord(rec, o.mem)
@@ -137,4 +184,20 @@ func (o *streamOutput) Emit(rec arrow.Record) error {
 		return err
 	}
 	return o.stream.Send(&pb.Frame{Kind: &pb.Frame_Batch{Batch: b}})
+}
+
+// flush sends the grouped shared-memory batches, if any.
+func (o *streamOutput) flush() error {
+	if o.shm == nil || !o.shm.Pending() {
+		return nil
+	}
+	ref, err := o.shm.Flush()
+	if err != nil {
+		return err
+	}
+	if err := o.stream.Send(&pb.Frame{Kind: &pb.Frame_Batch{Batch: ref}}); err != nil {
+		wire.Discard(o.shmDir, ref)
+		return err
+	}
+	return nil
 }

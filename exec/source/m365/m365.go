@@ -1,5 +1,5 @@
-// Package m365 reads Microsoft 365 audit exports into the tables hunting
-// queries use.
+// Package m365 reads Microsoft 365, Entra ID and Defender XDR exports into
+// the tables hunting queries use.
 //
 // Formats (registered with exec/source, detected by content):
 //
@@ -10,9 +10,18 @@
 //   - "o365-json": Office 365 Management Activity API records (the AuditData
 //     objects) as a JSON array, JSON lines or concatenated objects, and
 //     Search-UnifiedAuditLog results saved as JSON (AuditData nested).
+//   - "officeactivity-csv": Sentinel OfficeActivity CSV exports and
+//     projections; CloudAppEvents is derived from the same rows.
+//   - "azure-json": Entra ID diagnostic-settings / Event Hub envelopes,
+//     Defender XDR streaming API envelopes, Microsoft Graph directoryAudits /
+//     signIns objects and Exchange message trace OData records, each record
+//     routed to its table (SigninLogs, AuditLogs, EmailEvents, MessageTrace…).
+//   - "message-trace-csv": Get-MessageTrace output saved as CSV.
+//   - "sentinel-csv": other Log Analytics / Defender CSV exports, typed by
+//     the schema of their table.
 //
-// Each file becomes two tables, OfficeActivity (the Sentinel shape) and
-// CloudAppEvents (the Defender shape); docs/m365-mapping.md has the column
+// A UAL file becomes two tables, OfficeActivity (the Sentinel shape) and
+// CloudAppEvents (the Defender shape); docs/m365-mapping.md has every column
 // mapping. Rows that cannot be read are reported with file, line and reason.
 package m365
 
@@ -31,6 +40,9 @@ const Priority = 10
 func init() {
 	source.Register(ualCSV{}, Priority)
 	source.Register(managementJSON{}, Priority)
+	source.Register(officeCSV{}, Priority)
+	source.Register(azureJSON{}, Priority)
+	source.Register(messageTraceCSV{}, Priority)
 	source.Register(sentinelCSV{}, Priority-1)
 }
 

@@ -346,9 +346,24 @@ func TestSchemas(t *testing.T) {
 
 func TestSentinelCSV(t *testing.T) {
 	l := loadFile(t, "testdata/sentinel/OfficeActivity.csv")
-	oa := l.tables[OfficeActivity]
-	if len(l.tables) != 1 || len(oa) != 3 {
-		t.Fatalf("tables %v, rows %d", keys(l.tables), len(oa))
+	oa, ca := l.tables[OfficeActivity], l.tables[CloudAppEvents]
+	if len(l.tables) != 2 || len(oa) != 3 || len(ca) != 3 {
+		t.Fatalf("tables %v, rows %d, %d", keys(l.tables), len(oa), len(ca))
+	}
+	// CloudAppEvents derived from the same rows.
+	cr := find(t, ca, "ActionType", "New-InboxRule")
+	expect(t, cr, map[string]string{
+		"Timestamp":          "2023-09-26T01:56:15Z",
+		"AccountId":          "adele.vance@contoso.com",
+		"AccountDisplayName": "adele.vance@contoso.com",
+		"IPAddress":          "2001:db8::5",
+		"Type":               "CloudAppEvents",
+	})
+	if want := `{"CreationTime":"2023-09-26T01:56:15.123","Operation":"New-InboxRule","UserId":"adele.vance@contoso.com","ClientIP":"[2001:db8::5]:443","Parameters":[{"Name":"DeleteMessage","Value":"True"}],"ExternalAccess":false,"CustomCol":"x"}`; cr["RawEventData"] != want {
+		t.Errorf("RawEventData = %s\nwant           %s", cr["RawEventData"], want)
+	}
+	if r := find(t, ca, "ActionType", "Remove-InboxRule"); r["Timestamp"] != "<null>" {
+		t.Errorf("Timestamp of a row without a valid time = %s", r["Timestamp"])
 	}
 	r := find(t, oa, "Operation", "New-InboxRule")
 	expect(t, r, map[string]string{

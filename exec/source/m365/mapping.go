@@ -156,7 +156,7 @@ func coerce(k types.Kind, v any) (any, bool) {
 			if strings.TrimSpace(s) == "" {
 				return nil, true
 			}
-			if ns, err := types.ParseDateTime(s); err == nil {
+			if ns, ok := parseTime(s); ok {
 				return time.Unix(0, ns).UTC().Format(time.RFC3339Nano), true
 			}
 		}
@@ -170,6 +170,20 @@ func coerce(k types.Kind, v any) (any, bool) {
 		return types.FormatDynamic(v), true
 	}
 	return nil, false
+}
+
+// parseTime parses a datetime as Kusto does, and also the Log Analytics
+// export form "4/19/2021, 12:13:19.483 PM".
+func parseTime(s string) (int64, bool) {
+	if ns, err := types.ParseDateTime(s); err == nil {
+		return ns, true
+	}
+	if i := strings.IndexByte(s, ','); i > 0 && i < 11 && strings.Contains(s[:i], "/") {
+		if ns, err := types.ParseDateTime(s[:i] + s[i+1:]); err == nil {
+			return ns, true
+		}
+	}
+	return 0, false
 }
 
 // stripPort removes the port from "1.2.3.4:5678" and "[::1]:5678" (and the

@@ -22,7 +22,7 @@ const ProtocolVersion = 1
 
 // Minor is the protocol minor version this build speaks; Describe carries it
 // so additive features can be negotiated without a new major version.
-const Minor = 1
+const Minor = 2
 
 // PluginName is the key of the detector in go-plugin's plugin map.
 const PluginName = "detector"
@@ -59,8 +59,26 @@ var _ plugin.GRPCPlugin = (*GRPCPlugin)(nil)
 
 // ServerOptions are the gRPC options both sides use for large batches.
 func ServerOptions(opts []grpc.ServerOption) *grpc.Server {
-	opts = append(opts, grpc.MaxRecvMsgSize(MaxMessageBytes), grpc.MaxSendMsgSize(MaxMessageBytes))
+	opts = append(opts, grpc.MaxRecvMsgSize(MaxMessageBytes), grpc.MaxSendMsgSize(MaxMessageBytes),
+		grpc.InitialWindowSize(windowBytes), grpc.InitialConnWindowSize(windowBytes),
+		grpc.WriteBufferSize(ioBufferBytes), grpc.ReadBufferSize(ioBufferBytes))
 	return grpc.NewServer(opts...)
+}
+
+// windowBytes is the HTTP/2 flow-control window of both sides: the default
+// (64 KiB, grown by BDP estimation) costs a round trip per few batches'
+// worth of bytes on a local socket.
+const windowBytes = 32 << 20
+
+// ioBufferBytes sizes gRPC's socket read and write buffers.
+const ioBufferBytes = 1 << 20
+
+// DialOptions are the host's gRPC dial options (go-plugin's GRPCDialOptions).
+func DialOptions() []grpc.DialOption {
+	return []grpc.DialOption{
+		grpc.WithInitialWindowSize(windowBytes), grpc.WithInitialConnWindowSize(windowBytes),
+		grpc.WithWriteBufferSize(ioBufferBytes), grpc.WithReadBufferSize(ioBufferBytes),
+	}
 }
 
 // CallOptions are the per-call options of the host.

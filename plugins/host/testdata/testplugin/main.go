@@ -2,7 +2,8 @@
 // names; its behaviour follows its file name (kqlhunt-plugin-<behaviour>):
 // echo (input back with a Score column), crash (dies after the first batch),
 // hang (never answers), liar (declares one schema, returns another),
-// failer (reports an error as data).
+// failer (reports an error as data), legacy (speaks protocol minor 1: no
+// shared memory; it fails the call if the host offers it anyway).
 package main
 
 import (
@@ -10,14 +11,19 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
+	plugin "github.com/hashicorp/go-plugin"
 
 	"github.com/kqlhunt/kqlhunt/exec/kernels"
 	"github.com/kqlhunt/kqlhunt/lang/types"
+	"github.com/kqlhunt/kqlhunt/plugins/internal/pb"
+	"github.com/kqlhunt/kqlhunt/plugins/internal/wire"
 	"github.com/kqlhunt/kqlhunt/plugins/sdk"
 )
 
@@ -90,6 +96,54 @@ func (d detector) Evaluate(ctx context.Context, call *sdk.Call, in sdk.Input, ou
 }
 
 func main() {
-	name := strings.TrimSuffix(filepath.Base(os.Args[0]), ".exe")
-	sdk.Serve(detector{behaviour: strings.TrimPrefix(name, "kqlhunt-plugin-")})
+	if path := os.Getenv("KQLHUNT_TESTPLUGIN_CPUPROFILE"); path != "" {
+		// Profiles the plugin side of a benchmark for its first 4 seconds.
+		if f, err := os.Create(path + "." + strconv.Itoa(os.Getpid())); err == nil {
+			pprof.StartCPUProfile(f)
+			time.AfterFunc(4*time.Second, func() { pprof.StopCPUProfile(); f.Close() })
+		}
+	}
+	name := strings.TrimPrefix(strings.TrimSuffix(filepath.Base(os.Args[0]), ".exe"), "kqlhunt-plugin-")
+	if name == "legacy" {
+		srv := legacy{sdk.NewServer(detector{behaviour: name})}
+		plugin.Serve(&plugin.ServeConfig{
+			HandshakeConfig:  wire.Handshake,
+			VersionedPlugins: map[int]plugin.PluginSet{wire.ProtocolVersion: {wire.PluginName: &wire.GRPCPlugin{Impl: srv}}},
+			GRPCServer:       wire.ServerOptions,
+		})
+		return
+	}
+	sdk.Serve(detector{behaviour: name})
+}
+
+// legacy is a plugin built before the shared-memory data plane.
+type legacy struct{ pb.DetectorServer }
+
+func (l legacy) Describe(ctx context.Context, r *pb.DescribeRequest) (*pb.Description, error) {
+	d, err := l.DetectorServer.Describe(ctx, r)
+	if d != nil {
+		d.Minor = 1
+	}
+	return d, err
+}
+
+func (l legacy) Evaluate(s pb.Detector_EvaluateServer) error {
+	return l.DetectorServer.Evaluate(legacyStream{s})
+}
+
+type legacyStream struct{ pb.Detector_EvaluateServer }
+
+func (s legacyStream) Recv() (*pb.Frame, error) {
+	f, err := s.Detector_EvaluateServer.Recv()
+	if c := f.GetCall(); c != nil {
+		for _, a := range c.Args {
+			if a.Name == wire.ArgShmDir {
+				return nil, errors.New("a minor-1 plugin was offered shared memory")
+			}
+		}
+	}
+	if b := f.GetBatch(); b != nil && wire.IsShmRef(b) {
+		return nil, errors.New("a minor-1 plugin was sent a shared-memory batch")
+	}
+	return f, err
 }

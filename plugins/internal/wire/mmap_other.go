@@ -1,0 +1,5 @@
+//go:build unix && !linux
+
+package wire
+
+const mapPopulate = 0

@@ -1,0 +1,261 @@
+package wire
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/ipc"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+)
+
+// MinorShm is the first protocol minor version with the shared-memory data
+// plane: a batch frame may then carry, instead of Arrow IPC bytes, a
+// reference to a file in the call's shared-memory directory holding an Arrow
+// IPC stream of one or more batches. The host uses it only with a plugin
+// whose Description.minor is at least MinorShm, and then passes the call's
+// directory as the reserved argument ArgShmDir; a plugin sends references
+// only when it got that argument. Otherwise batches go inline over gRPC as
+// in minor 1, so older plugins and older hosts keep working.
+const MinorShm = 2
+
+// ArgShmDir is the reserved argument carrying the call's shared-memory
+// directory. The host creates it for the call and removes it, with anything
+// left in it, when the call ends or the plugin process stops, whatever the
+// reason; a receiver removes each file as soon as it has opened it.
+const ArgShmDir = "$shm_dir"
+
+// shmMagic starts a batch frame that is a shared-memory reference. Arrow
+// IPC streams start with 0xFFFFFFFF, so the two cannot be confused.
+const shmMagic = "KQLHUNT-SHM1:"
+
+// Group bounds: a sender writes batches into one shared-memory file until
+// it holds GroupRows rows or GroupBytes bytes.
+const (
+	GroupRows  = 64 << 10
+	GroupBytes = 8 << 20
+)
+
+// NewShmDir creates a private directory (for one plugin process) under
+// /dev/shm when it exists (memory-backed), else under the temp directory.
+// Its name carries the host's process id, so that directories left by a
+// host that was killed are removed by the next one (sweepShm).
+func NewShmDir(name string) (string, error) {
+	bases := []string{os.TempDir()}
+	if st, err := os.Stat("/dev/shm"); err == nil && st.IsDir() {
+		bases = []string{"/dev/shm", os.TempDir()}
+	}
+	var err error
+	for _, base := range bases {
+		sweepShm(base)
+		var dir string
+		if dir, err = os.MkdirTemp(base, fmt.Sprintf("%s%s-%d-", shmDirPrefix, name, os.Getpid())); err == nil {
+			return dir, nil
+		}
+	}
+	return "", err
+}
+
+const shmDirPrefix = "kqlhunt-plugin-"
+
+// sweepShm removes the shared-memory directories of hosts that are gone.
+func sweepShm(base string) {
+	dirs, _ := filepath.Glob(filepath.Join(base, shmDirPrefix+"*"))
+	for _, d := range dirs {
+		parts := strings.Split(filepath.Base(d), "-")
+		if len(parts) < 5 {
+			continue
+		}
+		pid, err := strconv.Atoi(parts[len(parts)-2])
+		if err != nil || pid <= 0 || pid == os.Getpid() {
+			continue
+		}
+		if processGone(pid) {
+			os.RemoveAll(d)
+		}
+	}
+}
+
+// IsShmRef reports whether a batch frame is a shared-memory reference.
+func IsShmRef(b []byte) bool { return bytes.HasPrefix(b, []byte(shmMagic)) }
+
+// ShmWriter groups records into an Arrow IPC stream in a file of the
+// shared-memory directory.
+type ShmWriter struct {
+	dir  string
+	mem  memory.Allocator
+	f    *os.File
+	bw   *bufio.Writer
+	w    *ipc.Writer
+	rows int64
+	size int64
+}
+
+// NewShmWriter writes into dir.
+func NewShmWriter(dir string, mem memory.Allocator) *ShmWriter {
+	return &ShmWriter{dir: dir, mem: mem}
+}
+
+// Pending reports whether records have been written since the last Flush.
+func (w *ShmWriter) Pending() bool { return w.f != nil }
+
+// Full reports whether the current file has reached the group bounds.
+func (w *ShmWriter) Full() bool { return w.rows >= GroupRows || w.size >= GroupBytes }
+
+// Write appends rec to the current file, starting one if needed.
+func (w *ShmWriter) Write(rec arrow.Record) error {
+	if w.f == nil {
+		f, err := os.CreateTemp(w.dir, "batch-*.arrow")
+		if err != nil {
+			return fmt.Errorf("shared memory: %w", err)
+		}
+		w.f = f
+		w.bw = bufio.NewWriterSize(f, 64<<10) // big buffers bypass it
+		w.w = ipc.NewWriter(w.bw, ipc.WithSchema(rec.Schema()), ipc.WithAllocator(w.mem))
+	}
+	if err := w.w.Write(rec); err != nil {
+		w.Abort()
+		return fmt.Errorf("shared memory: %w", err)
+	}
+	w.rows += rec.NumRows()
+	for _, c := range rec.Columns() {
+		for _, b := range c.Data().Buffers() {
+			if b != nil {
+				w.size += int64(b.Len())
+			}
+		}
+	}
+	return nil
+}
+
+// Flush ends the current file and returns the frame that refers to it; the
+// receiver removes the file once read. A sender that cannot deliver the
+// frame calls Discard with it.
+func (w *ShmWriter) Flush() ([]byte, error) {
+	if w.f == nil {
+		return nil, errors.New("shared memory: nothing to flush")
+	}
+	f, bw, iw := w.f, w.bw, w.w
+	w.f, w.bw, w.w, w.rows, w.size = nil, nil, nil, 0, 0
+	err := iw.Close()
+	if err == nil {
+		err = bw.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return nil, fmt.Errorf("shared memory: %w", err)
+	}
+	return []byte(shmMagic + filepath.Base(f.Name())), nil
+}
+
+// Abort drops the current file.
+func (w *ShmWriter) Abort() {
+	if w.f == nil {
+		return
+	}
+	w.w.Close()
+	w.f.Close()
+	os.Remove(w.f.Name())
+	w.f, w.bw, w.w, w.rows, w.size = nil, nil, nil, 0, 0
+}
+
+// Discard removes the file a reference frame names (when it could not be sent).
+func Discard(dir string, ref []byte) {
+	if p, err := shmPath(dir, ref); err == nil {
+		os.Remove(p)
+	}
+}
+
+func shmPath(dir string, ref []byte) (string, error) {
+	name := strings.TrimPrefix(string(ref), shmMagic)
+	if dir == "" {
+		return "", errors.New("shared-memory batch without a shared-memory directory")
+	}
+	if name == "" || name != filepath.Base(name) || strings.HasPrefix(name, ".") {
+		return "", fmt.Errorf("bad shared-memory reference %q", name)
+	}
+	return filepath.Join(dir, name), nil
+}
+
+// ShmReader reads the records of one shared-memory file, mapped into
+// memory. The file is removed as soon as it is open.
+type ShmReader struct {
+	data []byte // the mapping
+	r    *ipc.Reader
+}
+
+// OpenShm opens the file a reference frame names in dir.
+func OpenShm(dir string, ref []byte, mem memory.Allocator) (*ShmReader, error) {
+	p, err := shmPath(dir, ref)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, fmt.Errorf("shared-memory batch: %w", err)
+	}
+	os.Remove(p) // the mapping keeps the data readable
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("shared-memory batch: %w", err)
+	}
+	if st.Size() <= 0 || st.Size() > 1<<40 {
+		return nil, fmt.Errorf("bad Arrow IPC batch: shared-memory file of %d bytes", st.Size())
+	}
+	data, err := mapFile(f, int(st.Size()))
+	if err != nil {
+		return nil, fmt.Errorf("shared-memory batch: %w", err)
+	}
+	r, err := ipc.NewReaderFromMessageReader(&bytesMessages{b: data}, ipc.WithAllocator(mem))
+	if err != nil {
+		unmapFile(data)
+		return nil, fmt.Errorf("bad Arrow IPC batch: %w", err)
+	}
+	return &ShmReader{data: data, r: r}, nil
+}
+
+// Next returns the next record (owned by the caller), or nil at the end of
+// the file, when the reader is closed.
+func (s *ShmReader) Next() (rec arrow.Record, err error) {
+	if s.data == nil {
+		return nil, nil
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			s.Close()
+			rec, err = nil, fmt.Errorf("bad Arrow IPC batch: %v", p)
+		}
+	}()
+	if s.r.Next() {
+		rec := s.r.Record()
+		rec.Retain()
+		return rec, nil
+	}
+	err = s.r.Err()
+	s.Close()
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("bad Arrow IPC batch: %w", err)
+	}
+	return nil, nil
+}
+
+// Close releases the mapping.
+func (s *ShmReader) Close() {
+	if s.data == nil {
+		return
+	}
+	s.r.Release()
+	unmapFile(s.data)
+	s.data = nil
+}
