@@ -35,7 +35,11 @@ func TestMain(m *testing.M) {
 		sdk.Serve(d)
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if plugins != nil {
+		plugins.Close() // removes its shared-memory directory
+	}
+	os.Exit(code)
 }
 
 var plugins *host.Host

@@ -53,7 +53,7 @@ func (c *CheckCmd) Run(e *env) error {
 	if diags.HasErrors() {
 		return &exitError{exitQuery, strings.TrimRight(diags.Render(src, 10), "\n")}
 	}
-	env := &check.Env{Tables: set}
+	env := &check.Env{Tables: standardColumns{set}}
 	if env.Watchlist, err = c.DataFlags.watchlistTyper(); err != nil {
 		return err
 	}

@@ -52,6 +52,7 @@ type repl struct {
 	// lastRender is the render operator of the last result's query.
 	lastRender *check.RenderInfo
 	lib        *queries.Library // the hunt library, loaded by .packs/.run
+	geoip      []string         // --geoip databases, applied to .load too
 	// interactive is false for piped input: no prompts, stop at the first error.
 	interactive bool
 	failed      bool // the last command failed
@@ -82,7 +83,7 @@ Ctrl-C cancels a running query.`
 
 // Run starts the console; with piped input it runs the script without prompts.
 func (c *ReplCmd) Run(e *env) error {
-	r := &repl{e: e, cat: catalog.New(), format: c.Format, maxRows: 200}
+	r := &repl{e: e, cat: catalog.New(), format: c.Format, maxRows: 200, geoip: c.GeoIP}
 	if c.Now != "" {
 		ns, err := types.ParseDateTime(c.Now)
 		if err != nil {
@@ -406,8 +407,24 @@ func (r *repl) load(spec string) error {
 		return err
 	}
 	before := len(r.cat.Problems())
-	if err := bindData(r.cat, []source.Binding{{Name: d.Name, Path: d.Path}}, source.Options{}); err != nil {
+	fresh := catalog.New()
+	if err := bindData(fresh, []source.Binding{{Name: d.Name, Path: d.Path}}, source.Options{}); err != nil {
 		return err
+	}
+	// the new tables get the session's --geoip enrichment too
+	if err := applyGeoIP(fresh, r.geoip); err != nil {
+		return err
+	}
+	for _, n := range fresh.Names() {
+		if t, ok := fresh.Table(n); ok {
+			r.cat.Add(t)
+		}
+	}
+	for _, p := range fresh.Problems() {
+		r.cat.Report(p)
+	}
+	for _, n := range fresh.Notes() {
+		r.cat.Note(n)
 	}
 	if n := len(r.cat.Problems()) - before; n > 0 {
 		fmt.Fprintf(r.e.stderr, "warning: %d rows could not be loaded cleanly (first: %s)\n", n, problemText(r.cat.Problems()[before]))

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/kqlhunt/kqlhunt/lang/check"
+	"github.com/kqlhunt/kqlhunt/lang/schemas"
 	"github.com/kqlhunt/kqlhunt/lang/types"
 )
 
@@ -54,4 +55,38 @@ func csvHeader(path string) ([]string, error) {
 		head[0] = strings.TrimPrefix(head[0], "\ufeff")
 	}
 	return head, nil
+}
+
+// logAnalyticsStandard are the standard columns every Azure Monitor Logs
+// (Sentinel) table has, hidden from the per-table reference pages
+// ("Standard columns in Azure Monitor Logs").
+var logAnalyticsStandard = []types.Column{
+	{Name: "TenantId", Type: types.String},
+	{Name: "TimeGenerated", Type: types.DateTime},
+	{Name: "_TimeReceived", Type: types.DateTime},
+	{Name: "Type", Type: types.String},
+	{Name: "_ItemId", Type: types.String},
+	{Name: "_ResourceId", Type: types.String},
+	{Name: "_SubscriptionId", Type: types.String},
+	{Name: "_IsBillable", Type: types.String},
+	{Name: "_BilledSize", Type: types.Real},
+}
+
+// standardColumns is a catalog that adds the Log Analytics standard
+// columns to the schemas of Sentinel tables (not Defender XDR tables,
+// which do not have them), for checking against the service's schemas.
+type standardColumns struct{ check.Catalog }
+
+func (s standardColumns) Table(name string) (*types.Schema, bool) {
+	t, ok := s.Catalog.Table(name)
+	if !ok || schemas.IsDefenderTable(name) || t.Open {
+		return t, ok
+	}
+	out := &types.Schema{Columns: append([]types.Column(nil), t.Columns...)}
+	for _, c := range logAnalyticsStandard {
+		if out.Index(c.Name) < 0 {
+			out.Columns = append(out.Columns, c)
+		}
+	}
+	return out, true
 }

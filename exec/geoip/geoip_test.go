@@ -16,6 +16,8 @@ import (
 	"github.com/kqlhunt/kqlhunt/lang/types"
 )
 
+func geoiptestFiles(t testing.TB) (string, string, string) { return geoiptest.Files(t) }
+
 func openAll(t *testing.T) *geoip.DB {
 	t.Helper()
 	city, asn, ipinfo := geoiptest.Files(t)
@@ -173,7 +175,7 @@ func table(name string, cols []string, kinds []types.Kind, rows [][]any) *memTab
 	return &memTable{name: name, rec: array.NewRecord(kernels.Schema(s), arrs, int64(len(rows)))}
 }
 
-func scanAll(t *testing.T, tb catalog.Table, cols []string) [][]string {
+func scanAll(t testing.TB, tb catalog.Table, cols []string) [][]string {
 	t.Helper()
 	rr, err := tb.Scan(context.Background(), catalog.ScanOptions{Columns: cols})
 	if err != nil {

@@ -123,4 +123,3 @@ func stringsToBools(ctx *Ctx, d Datum) Datum {
 	}
 	return Datum{Array: sxBoolArr(sxMem(ctx), vals, valid), Scalar: d.Scalar, Kind: types.Bool}
 }
-

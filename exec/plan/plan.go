@@ -313,6 +313,8 @@ func (b *Builder) name(e *ast.Ident) (ops.Operator, error) {
 		}
 	case *check.Inline:
 		return b.block(r.Body, e)
+	case *check.InvokeInput:
+		return b.invokeInput(e)
 	case *check.AsRef:
 		b.mu.Lock()
 		m, ok := b.asMemo[r.Op]

@@ -89,7 +89,7 @@ func queryNames(q *ast.Query) (names map[string]bool, ok bool) {
 // limitsColumns reports whether op's output columns are only those it names.
 func limitsColumns(op ast.Op) bool {
 	switch o := op.(type) {
-	case *ast.Project, *ast.Summarize, *ast.Count:
+	case *ast.Project, *ast.Summarize, *ast.Count, *ast.MakeSeries, *ast.TopNested:
 		return true
 	case *ast.Distinct:
 		for _, c := range o.Columns {

@@ -137,6 +137,14 @@ type InvokeInput struct{ Op *ast.Invoke }
 // InvokeBuiltin is the Out().Ref of an invoke of a Defender built-in.
 type InvokeBuiltin struct{ Name string }
 
+// InvokeCall is the Out().Ref of `invoke f(args)` for a let-defined f:
+// the checked inline copy of f, whose first parameter is bound to Input
+// (an identifier with Ref *InvokeInput standing for the input rows).
+type InvokeCall struct {
+	Inline *Inline
+	Input  *ast.Ident
+}
+
 func init() {
 	RegisterOp("invoke", checkInvoke)
 	RegisterOp("search", checkSearch)
@@ -164,7 +172,7 @@ func checkInvoke(c *Checker, op ast.Op, in *types.Schema, sc *Scope) *types.Sche
 		inl, sch, _ := c.inlineCall(call, b, nil, sc)
 		c.invokeArg, c.invokeSchema = prev, prevS
 		inv.Call.Info().Ref = inl
-		inv.Out().Ref = inl
+		inv.Out().Ref = &InvokeCall{Inline: inl, Input: ph}
 		if sch == nil {
 			c.Errorf(inv.Call, "scalar-as-table", "%s() returns a scalar value, not a table", name)
 			return &types.Schema{Open: true}
