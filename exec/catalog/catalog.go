@@ -24,6 +24,27 @@ type ScanOptions struct {
 	BatchRows  int
 }
 
+// Project returns the schema a scan with these options returns: schema
+// itself when Columns is nil, else the named columns that exist, in the
+// order given, each once.
+func (o ScanOptions) Project(schema *arrow.Schema) *arrow.Schema {
+	if o.Columns == nil {
+		return schema
+	}
+	var fs []arrow.Field
+	seen := map[string]bool{}
+	for _, c := range o.Columns {
+		if seen[c] {
+			continue
+		}
+		if idx := schema.FieldIndices(c); len(idx) > 0 {
+			fs = append(fs, schema.Field(idx[0]))
+			seen[c] = true
+		}
+	}
+	return arrow.NewSchema(fs, nil)
+}
+
 // RecordReader is a stream of records; the caller releases each record.
 // Next returns (nil, nil) at the end.
 type RecordReader interface {

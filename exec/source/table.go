@@ -113,21 +113,7 @@ func unifyKinds(a, b types.Kind) types.Kind {
 
 // Scan streams the parts one after another in the (projected) schema.
 func (t *Table) Scan(ctx context.Context, opts catalog.ScanOptions) (catalog.RecordReader, error) {
-	schema := t.schema
-	if opts.Columns != nil {
-		var fs []arrow.Field
-		seen := map[string]bool{}
-		for _, c := range opts.Columns {
-			if seen[c] {
-				continue
-			}
-			if idx := schema.FieldIndices(c); len(idx) > 0 {
-				fs = append(fs, schema.Field(idx[0]))
-				seen[c] = true
-			}
-		}
-		schema = arrow.NewSchema(fs, nil)
-	}
+	schema := opts.Project(t.schema)
 	return &concatReader{
 		schema: schema,
 		parts:  t.parts,

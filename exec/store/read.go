@@ -57,21 +57,7 @@ func (t *Table) TimeRange() (minNS, maxNS int64, ok bool) { return t.meta.TimeRa
 // Scan streams the table's partitions in manifest order (ingest order, then
 // day), skipping those outside opts' time range.
 func (t *Table) Scan(ctx context.Context, opts catalog.ScanOptions) (catalog.RecordReader, error) {
-	schema := t.schema
-	if opts.Columns != nil {
-		var fs []arrow.Field
-		seen := map[string]bool{}
-		for _, c := range opts.Columns {
-			if seen[c] {
-				continue
-			}
-			if idx := schema.FieldIndices(c); len(idx) > 0 {
-				fs = append(fs, schema.Field(idx[0]))
-				seen[c] = true
-			}
-		}
-		schema = arrow.NewSchema(fs, nil)
-	}
+	schema := opts.Project(t.schema)
 	bounded := false
 	if opts.TimeColumn != "" && (opts.From != nil || opts.To != nil) {
 		for _, c := range t.meta.TimeColumns() {
