@@ -21,14 +21,7 @@ import (
 func buildActivityCounts(b *Builder, ev *ast.Evaluate, in ops.Operator) (ops.Operator, error) {
 	args := ev.Call.Args
 	schema := OutSchema(ev)
-	colIdx := func(e ast.Expr) int {
-		if id, ok := e.(*ast.Ident); ok {
-			if idx := in.Schema().FieldIndices(id.Name); len(idx) > 0 {
-				return idx[0]
-			}
-		}
-		return -1
-	}
+	colIdx := func(e ast.Expr) int { return argColumn(in.Schema(), e) }
 	idc, tc := colIdx(args[0]), colIdx(args[1])
 	if idc < 0 || tc < 0 {
 		return nil, Errorf(ev, "activity_counts_metrics needs id and timeline columns")
@@ -155,14 +148,7 @@ func buildActivityCounts(b *Builder, ev *ast.Evaluate, in ops.Operator) (ops.Ope
 func buildActiveUsers(b *Builder, ev *ast.Evaluate, in ops.Operator) (ops.Operator, error) {
 	args := ev.Call.Args
 	schema := OutSchema(ev)
-	colIdx := func(e ast.Expr) int {
-		if id, ok := e.(*ast.Ident); ok {
-			if idx := in.Schema().FieldIndices(id.Name); len(idx) > 0 {
-				return idx[0]
-			}
-		}
-		return -1
-	}
+	colIdx := func(e ast.Expr) int { return argColumn(in.Schema(), e) }
 	idc, tc := colIdx(args[0]), colIdx(args[1])
 	if idc < 0 || tc < 0 {
 		return nil, Errorf(ev, "active_users_count needs id and timeline columns")

@@ -84,11 +84,7 @@ func buildBagUnpack(b *Builder, ev *ast.Evaluate, in ops.Operator) (ops.Operator
 	pos, named := pluginArgs(ev.Call)
 	spec := ops.BagUnpackSpec{Col: -1}
 	if len(pos) > 0 {
-		if id, ok := pos[0].(*ast.Ident); ok {
-			if idx := in.Schema().FieldIndices(id.Name); len(idx) > 0 {
-				spec.Col = idx[0]
-			}
-		}
+		spec.Col = argColumn(in.Schema(), pos[0])
 	}
 	if spec.Col < 0 {
 		return nil, Errorf(ev, "bag_unpack: the first argument must be a column of the input")

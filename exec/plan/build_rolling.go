@@ -24,14 +24,7 @@ import (
 func buildRollingPercentile(b *Builder, ev *ast.Evaluate, in ops.Operator) (ops.Operator, error) {
 	args := ev.Call.Args
 	schema := OutSchema(ev)
-	colIdx := func(e ast.Expr) int {
-		if id, ok := e.(*ast.Ident); ok {
-			if idx := in.Schema().FieldIndices(id.Name); len(idx) > 0 {
-				return idx[0]
-			}
-		}
-		return -1
-	}
+	colIdx := func(e ast.Expr) int { return argColumn(in.Schema(), e) }
 	vi, ii := colIdx(args[0]), colIdx(args[2])
 	if vi < 0 || ii < 0 {
 		return nil, Errorf(ev, "rolling_percentile needs value and index columns")
@@ -264,4 +257,15 @@ func (c *intersectCol) Eval(ctx *kernels.Ctx, rec arrow.Record) (kernels.Datum, 
 		vals[r] = cs[c.i]
 	}
 	return kernels.Datum{Array: kernels.MakeArray(kernels.Mem(ctx), types.Long, vals, nil), Kind: types.Long}, nil
+}
+
+// argColumn is the index in schema of a plugin argument that names a
+// column, or -1 when the argument is not a column name of schema.
+func argColumn(schema *arrow.Schema, e ast.Expr) int {
+	if id, ok := e.(*ast.Ident); ok {
+		if idx := schema.FieldIndices(id.Name); len(idx) > 0 {
+			return idx[0]
+		}
+	}
+	return -1
 }
