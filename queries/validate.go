@@ -2,7 +2,6 @@ package queries
 
 import (
 	"fmt"
-	"reflect"
 	"sort"
 	"strings"
 	"time"
@@ -191,47 +190,28 @@ func kindFits(want, got types.Kind) bool {
 // tablesRead lists the catalog tables a checked query reads.
 func tablesRead(q *ast.Query) []string {
 	seen := map[string]bool{}
-	visited := map[uintptr]bool{}
-	infoT := reflect.TypeOf((*interface{ Info() *ast.Info })(nil)).Elem()
-	var walk func(v reflect.Value)
-	walk = func(v reflect.Value) {
-		switch v.Kind() {
-		case reflect.Interface:
-			if !v.IsNil() {
-				walk(v.Elem())
+	// a let's statement and an inlined function's body are reached through
+	// the checker's annotations, which Inspect does not follow by itself
+	var ins *ast.Inspector
+	ins = ast.NewInspector(func(p any) bool {
+		n, ok := p.(interface{ Info() *ast.Info })
+		if !ok {
+			return true
+		}
+		if inf := n.Info(); inf != nil {
+			if r, ok := inf.Ref.(*check.TableRef); ok {
+				seen[r.Name] = true
 			}
-		case reflect.Pointer:
-			if v.IsNil() || visited[v.Pointer()] {
-				return
+			if r, ok := inf.Ref.(*check.Inline); ok && r.Body != nil {
+				ins.Walk(r.Body)
 			}
-			visited[v.Pointer()] = true
-			if v.Type().Implements(infoT) {
-				if inf := v.Interface().(interface{ Info() *ast.Info }).Info(); inf != nil {
-					if r, ok := inf.Ref.(*check.TableRef); ok {
-						seen[r.Name] = true
-					}
-					if r, ok := inf.Ref.(*check.Inline); ok && r.Body != nil {
-						walk(reflect.ValueOf(r.Body))
-					}
-					if r, ok := inf.Ref.(*check.LetRef); ok && r.Stmt != nil {
-						walk(reflect.ValueOf(r.Stmt))
-					}
-				}
-			}
-			walk(v.Elem())
-		case reflect.Struct:
-			for i := 0; i < v.NumField(); i++ {
-				if v.Type().Field(i).IsExported() {
-					walk(v.Field(i))
-				}
-			}
-		case reflect.Slice, reflect.Array:
-			for i := 0; i < v.Len(); i++ {
-				walk(v.Index(i))
+			if r, ok := inf.Ref.(*check.LetRef); ok && r.Stmt != nil {
+				ins.Walk(r.Stmt)
 			}
 		}
-	}
-	walk(reflect.ValueOf(q))
+		return true
+	})
+	ins.Walk(q)
 	out := make([]string, 0, len(seen))
 	for n := range seen {
 		out = append(out, n)

@@ -4,7 +4,6 @@ import (
 	"hash/fnv"
 	"os"
 	"path/filepath"
-	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -33,48 +32,23 @@ type site struct {
 // the column references and built-in function names, in source order.
 func collectSites(tree *ast.Query, known map[string]bool) []site {
 	var out []site
-	seen := map[uintptr]bool{}
-	var walk func(v reflect.Value)
-	walk = func(v reflect.Value) {
-		switch v.Kind() {
-		case reflect.Interface:
-			if !v.IsNil() {
-				walk(v.Elem())
+	ast.Inspect(tree, func(p any) bool {
+		switch n := p.(type) {
+		case *ast.Ident:
+			// a name accepted only because its row's schema is open
+			// (a watchlist, an undeclared plugin output) cannot be
+			// checked: it is no site
+			if r, ok := n.Info().Ref.(*check.ColumnRef); ok && !r.Open && !n.Quoted && !strings.HasPrefix(n.Name, "$") {
+				out = append(out, site{span: n.Span(), name: n.Name})
 			}
-		case reflect.Pointer:
-			if v.IsNil() || seen[v.Pointer()] {
-				return
-			}
-			seen[v.Pointer()] = true
-			switch n := v.Interface().(type) {
-			case *ast.Ident:
-				// a name accepted only because its row's schema is open
-				// (a watchlist, an undeclared plugin output) cannot be
-				// checked: it is no site
-				if r, ok := n.Info().Ref.(*check.ColumnRef); ok && !r.Open && !n.Quoted && !strings.HasPrefix(n.Name, "$") {
-					out = append(out, site{span: n.Span(), name: n.Name})
-				}
-				return
-			case *ast.Call:
-				if n.Name != nil && n.Recv == nil && n.Info().Overload != "" && n.Info().Ref == nil {
-					out = append(out, site{span: n.Name.Span(), name: n.Name.Name, fn: true})
-				}
-			}
-			walk(v.Elem())
-		case reflect.Struct:
-			t := v.Type()
-			for i := 0; i < v.NumField(); i++ {
-				if t.Field(i).IsExported() {
-					walk(v.Field(i))
-				}
-			}
-		case reflect.Slice:
-			for i := 0; i < v.Len(); i++ {
-				walk(v.Index(i))
+			return false
+		case *ast.Call:
+			if n.Name != nil && n.Recv == nil && n.Info().Overload != "" && n.Info().Ref == nil {
+				out = append(out, site{span: n.Name.Span(), name: n.Name.Name, fn: true})
 			}
 		}
-	}
-	walk(reflect.ValueOf(tree))
+		return true
+	})
 	sort.SliceStable(out, func(i, j int) bool { return out[i].span.Start < out[j].span.Start })
 	return out
 }

@@ -2,7 +2,6 @@ package check
 
 import (
 	"fmt"
-	"reflect"
 	"strings"
 
 	"github.com/kqlhunt/kqlhunt/lang"
@@ -28,40 +27,15 @@ var textOps = map[string]bool{
 }
 
 func (c *Checker) warnings(q *ast.Query) {
-	seen := map[uintptr]bool{}
-	var walk func(v reflect.Value)
-	walk = func(v reflect.Value) {
-		switch v.Kind() {
-		case reflect.Interface:
-			if !v.IsNil() {
-				walk(v.Elem())
-			}
-		case reflect.Pointer:
-			if v.IsNil() || seen[v.Pointer()] {
-				return
-			}
-			seen[v.Pointer()] = true
-			switch n := v.Interface().(type) {
-			case *ast.Join:
-				c.warnJoin(n)
-			case *ast.Binary:
-				c.warnBinary(n)
-			}
-			walk(v.Elem())
-		case reflect.Struct:
-			t := v.Type()
-			for i := 0; i < v.NumField(); i++ {
-				if t.Field(i).IsExported() {
-					walk(v.Field(i))
-				}
-			}
-		case reflect.Slice:
-			for i := 0; i < v.Len(); i++ {
-				walk(v.Index(i))
-			}
+	ast.Inspect(q, func(p any) bool {
+		switch n := p.(type) {
+		case *ast.Join:
+			c.warnJoin(n)
+		case *ast.Binary:
+			c.warnBinary(n)
 		}
-	}
-	walk(reflect.ValueOf(q))
+		return true
+	})
 }
 
 func (c *Checker) warnf(n ast.Node, code, hint, format string, args ...any) {
