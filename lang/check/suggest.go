@@ -1,6 +1,10 @@
 package check
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/kqlhunt/kqlhunt/lang"
+)
 
 // suggest returns "did you mean X?" for the candidate nearest to name by
 // case-insensitive edit distance, or "" when nothing is close.
@@ -11,7 +15,7 @@ func suggest(name string, cands []string) string {
 		if c == name {
 			continue
 		}
-		d := editDistance(ln, strings.ToLower(c))
+		d := lang.EditDistance(ln, strings.ToLower(c))
 		if d < bestD || d == bestD && c < best {
 			best, bestD = c, d
 		}
@@ -31,24 +35,3 @@ func suggest(name string, cands []string) string {
 
 // Suggest is suggest for other packages.
 func Suggest(name string, cands []string) string { return suggest(name, cands) }
-
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
-}

@@ -11,6 +11,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
 
+	"github.com/kqlhunt/kqlhunt/lang"
 	"github.com/kqlhunt/kqlhunt/plugins/sdk"
 )
 
@@ -340,7 +341,7 @@ func classifyDomain(dom string, internal []string) (string, string) {
 		if len(il) < 4 {
 			continue
 		}
-		if dl != il && (strings.Contains(dl, il) || levenshtein(dl, il) <= 2) {
+		if dl != il && (strings.Contains(dl, il) || lang.EditDistance(dl, il) <= 2) {
 			return "lookalike", in
 		}
 		if dl == il && dom != in {
@@ -348,25 +349,4 @@ func classifyDomain(dom string, internal []string) (string, string) {
 		}
 	}
 	return "external", ""
-}
-
-func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			c := 1
-			if ra[i-1] == rb[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
