@@ -153,27 +153,11 @@ var entraSpecial = map[string]func(table, cat string, env, props *obj, kind type
 		}
 		return props.val("category")
 	},
-	"ResultType": func(table, _ string, env, props *obj, _ types.Kind) any {
-		if v := env.val("resultType"); v != nil {
-			return v
-		}
-		if st := props.sub("status"); st != nil {
-			if v := st.val("errorCode"); v != nil {
-				return v
-			}
-		}
-		return props.val("resultType")
+	"ResultType": func(_, _ string, env, props *obj, _ types.Kind) any {
+		return firstOf(env.val("resultType"), props.sub("status").val("errorCode"), props.val("resultType"))
 	},
 	"ResultDescription": func(_, _ string, env, props *obj, _ types.Kind) any {
-		if v := env.val("resultDescription"); v != nil {
-			return v
-		}
-		if st := props.sub("status"); st != nil {
-			if v := st.val("failureReason"); v != nil {
-				return v
-			}
-		}
-		return props.val("resultDescription")
+		return firstOf(env.val("resultDescription"), props.sub("status").val("failureReason"), props.val("resultDescription"))
 	},
 	"ResultSignature": func(_, _ string, env, props *obj, _ types.Kind) any {
 		return firstOf(env.val("resultSignature"), props.val("resultSignature"))
