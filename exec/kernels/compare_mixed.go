@@ -4,8 +4,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/apache/arrow/go/v17/arrow/array"
-
 	"github.com/kqlhunt/kqlhunt/lang/types"
 )
 
@@ -33,33 +31,24 @@ func mixedCompare(k ScalarKernel, i int, conv func(ctx *Ctx, d Datum) Datum) Sca
 	return func(ctx *Ctx, args []Datum, n int) (Datum, error) {
 		c := conv(ctx, args[i])
 		defer c.Release()
-		conv := make([]Datum, len(args))
-		copy(conv, args)
-		conv[i] = c
-		return k(ctx, conv, n)
+		converted := make([]Datum, len(args))
+		copy(converted, args)
+		converted[i] = c
+		return k(ctx, converted, n)
 	}
 }
 
+// stringValues reads the string rows of d (physical string arrays, as
+// rawStrings does) and their count.
 func stringValues(d Datum) (func(j int) (string, bool), int) {
-	switch a := d.Array.(type) {
-	case *array.String:
-		return func(j int) (string, bool) { return a.Value(j), a.IsValid(j) }, a.Len()
-	case *array.LargeString:
-		return func(j int) (string, bool) { return a.Value(j), a.IsValid(j) }, a.Len()
-	case *array.Dictionary:
-		dict, _ := a.Dictionary().(*array.String)
-		return func(j int) (string, bool) {
-			if dict == nil || !a.IsValid(j) {
-				return "", false
-			}
-			return dict.Value(a.GetValueIndex(j)), true
-		}, a.Len()
+	if d.Array == nil {
+		return func(int) (string, bool) { return "", false }, 0
 	}
-	n := 0
-	if d.Array != nil {
-		n = d.Array.Len()
+	get := rawStrings(d.Array)
+	if get == nil {
+		get = func(int) (string, bool) { return "", false }
 	}
-	return func(int) (string, bool) { return "", false }, n
+	return get, d.Array.Len()
 }
 
 // stringsToNumbers reads every string as a long when all parse as integers,
@@ -87,15 +76,9 @@ func stringsToNumbers(ctx *Ctx, d Datum) Datum {
 	}
 	mem := sxMem(ctx)
 	if allInt {
-		b := array.NewInt64Builder(mem)
-		defer b.Release()
-		b.AppendValues(ints, valid)
-		return Datum{Array: b.NewArray(), Scalar: d.Scalar, Kind: types.Long}
+		return Datum{Array: MakeArray(mem, types.Long, ints, valid), Scalar: d.Scalar, Kind: types.Long}
 	}
-	b := array.NewFloat64Builder(mem)
-	defer b.Release()
-	b.AppendValues(floats, valid)
-	return Datum{Array: b.NewArray(), Scalar: d.Scalar, Kind: types.Real}
+	return Datum{Array: MakeArray(mem, types.Real, floats, valid), Scalar: d.Scalar, Kind: types.Real}
 }
 
 // stringsToBools reads "true"/"false" (any case) and integers (non-zero is
