@@ -11,7 +11,6 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/memory"
 
 	"github.com/kqlhunt/kqlhunt/exec/kernels"
-	"github.com/kqlhunt/kqlhunt/lang/types"
 )
 
 // ReduceOthers is the pattern of the values no pattern describes.
@@ -157,16 +156,9 @@ func (r *Reduce) run(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		get := kernels.Strings(d) // tostring() text; null reads as ""
 		for i := 0; i < int(rec.NumRows()); i++ {
-			v := kernels.ValueAt(d, i)
-			s := ""
-			switch x := v.(type) {
-			case string:
-				s = x
-			case nil:
-			default:
-				s = types.FormatValue(d.Kind, x)
-			}
+			s, _ := get(i)
 			values = append(values, s)
 		}
 		d.Release()
