@@ -318,17 +318,11 @@ func (c *HuntCmd) now(inv []hunt.TableInfo) (time.Time, string, error) {
 		}
 		return time.Unix(0, ns).UTC(), "--now", nil
 	}
-	var best int64
-	where := ""
-	for _, t := range inv {
-		if t.LastNanos > best {
-			best, where = t.LastNanos, t.Name+"."+t.TimeColumn
-		}
-	}
-	if where == "" {
+	t, where, ok := hunt.LatestEvent(inv)
+	if !ok {
 		return time.Now().UTC(), "the clock: the data has no event times", nil
 	}
-	return time.Unix(0, best).UTC(), "latest event in the data: " + where, nil
+	return t, "latest event in the data: " + where, nil
 }
 
 // windowTime parses --since/--until: a datetime, or a timespan before now.

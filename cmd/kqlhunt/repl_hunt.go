@@ -124,16 +124,8 @@ func (r *repl) latestEvent() time.Time {
 	if err != nil {
 		return time.Time{}
 	}
-	var best int64
-	for _, t := range inv {
-		if t.LastNanos > best {
-			best = t.LastNanos
-		}
-	}
-	if best == 0 {
-		return time.Time{}
-	}
-	return time.Unix(0, best).UTC()
+	t, _, _ := hunt.LatestEvent(inv)
+	return t
 }
 
 // suggestHunt proposes hunt ids that contain the name typed.

@@ -1,6 +1,8 @@
 package hunt
 
 import (
+	"time"
+
 	"context"
 	"fmt"
 	"strings"
@@ -239,4 +241,19 @@ func (r *conformReader) Next(ctx context.Context) (arrow.Record, error) {
 		c.Release()
 	}
 	return out, nil
+}
+
+// LatestEvent is the latest event time over the tables and where it was
+// found ("Table.Column"); ok is false when no table has event times.
+func LatestEvent(inv []TableInfo) (t time.Time, where string, ok bool) {
+	var best int64
+	for _, ti := range inv {
+		if ti.LastNanos > best {
+			best, where = ti.LastNanos, ti.Name+"."+ti.TimeColumn
+		}
+	}
+	if where == "" {
+		return time.Time{}, "", false
+	}
+	return time.Unix(0, best).UTC(), where, true
 }
