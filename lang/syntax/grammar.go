@@ -555,7 +555,7 @@ type cstAnd struct {
 type cstCmp struct {
 	span
 	L     *cstAdd       `parser:"@@"`
-	Tails []*cstCmpTail `parser:"( (?= 'in' | InCI | 'has_any' | 'has_all' | 'between' | 'matches' | '==' | '=' | '!=' | '<>' | '<=' | '>=' | '<' | '>' | '=~' | '!~' | NotOp | 'has' | 'has_cs' | 'hasprefix' | 'hasprefix_cs' | 'hassuffix' | 'hassuffix_cs' | 'contains' | 'contains_cs' | 'startswith' | 'startswith_cs' | 'endswith' | 'endswith_cs' | 'like' | 'notlike' | 'likecs' | 'notlikecs' | 'notcontains' | 'notcontainscs' | 'containscs' | 'notbetween' ) @@ )*"`
+	Tails []*cstCmpTail `parser:"( (?= 'in' | InCI | 'has_any' | 'has_all' | 'between' | 'matches' | '==' | '=' | '!=' | '<>' | '<=' | '>=' | '<' | '>' | '=~' | '!~' | NotOp | 'has' | 'has_cs' | 'hasprefix' | 'hasprefix_cs' | 'hassuffix' | 'hassuffix_cs' | 'contains' | 'contains_cs' | 'startswith' | 'startswith_cs' | 'endswith' | 'endswith_cs' | 'like' | 'notlike' | 'likecs' | 'notlikecs' | 'notcontains' | 'notcontainscs' | 'containscs' | 'notbetween' | ':' String ) @@ )*"`
 }
 
 type cstCmpTail struct {
@@ -565,7 +565,7 @@ type cstCmpTail struct {
 	Between string     `parser:"| @( 'between' | '!between' ) '('"`
 	Lo      *cstAdd    `parser:"  @@ '..'"`
 	Hi      *cstAdd    `parser:"  @@ ')'"`
-	Op      []string   `parser:"| ( @( '==' | '=' | '!=' | '<>' | '<=' | '>=' | '<' | '>' | '=~' | '!~' | NotOp | 'has' | 'has_cs' | 'hasprefix' | 'hasprefix_cs' | 'hassuffix' | 'hassuffix_cs' | 'contains' | 'contains_cs' | 'startswith' | 'startswith_cs' | 'endswith' | 'endswith_cs' | 'like' | 'notlike' | 'likecs' | 'notlikecs' | 'notcontains' | 'notcontainscs' | 'containscs' | 'notbetween' ) | @'matches' @'regex' )"`
+	Op      []string   `parser:"| ( @( '==' | '=' | '!=' | '<>' | '<=' | '>=' | '<' | '>' | '=~' | '!~' | NotOp | 'has' | 'has_cs' | 'hasprefix' | 'hasprefix_cs' | 'hassuffix' | 'hassuffix_cs' | 'contains' | 'contains_cs' | 'startswith' | 'startswith_cs' | 'endswith' | 'endswith_cs' | 'like' | 'notlike' | 'likecs' | 'notlikecs' | 'notcontains' | 'notcontainscs' | 'containscs' | 'notbetween' ) | @'matches' @'regex' | @':' )"`
 	R       *cstAdd    `parser:"  @@"`
 }
 
