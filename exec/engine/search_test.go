@@ -47,3 +47,42 @@ func TestSearch(t *testing.T) {
 		t.Errorf("misspelt column: got %v", err)
 	}
 }
+
+// find: the documented examples over EventsTable1/2 (project-smart with
+// pack_, project lists with pack_all(), terms, typed missing columns).
+func TestFind(t *testing.T) {
+	tables := map[string]string{
+		"EventsTable1": "Session_Id:string,Level:string,EventText:string,Version:string\n" +
+			"acbd,Information,Some Text1,v1.0.0\nacbd,Error,Some Text2,v1.0.0\n28b8,Error,Some Text3,v1.0.1\n8f05,Information,Some Text4,v1.1.0\n",
+		"EventsTable2": "Session_Id:string,Level:string,EventText:string,EventName:string\n" +
+			"f7d5,Information,Some Other Text1,Event1\nacbd,Information,Some Other Text2,Event2\nacbd,Error,Some Other Text3,Event3\n15ea,Error,Some Other Text4,Event4\n",
+		"Other": "X:long\n1\n",
+	}
+	cases := []struct{ q, want string }{
+		{`find in (EventsTable1, EventsTable2) where Session_Id == 'acbd' and Level == 'Error' project EventText, Version, EventName, pack_all()`,
+			"source_:string,EventText:string,Version:string,EventName:string,pack_:dynamic\n" +
+				`EventsTable1,Some Text2,v1.0.0,,{"Session_Id":"acbd","Level":"Error"}` + "\n" +
+				`EventsTable2,Some Other Text3,,Event3,{"Session_Id":"acbd","Level":"Error"}` + "\n"},
+		{`find Version == 'v1.0.0' or EventName == 'Event1' project Session_Id, EventText, Version, EventName`,
+			"source_:string,Session_Id:string,EventText:string,Version:string,EventName:string\n" +
+				"EventsTable1,acbd,Some Text1,v1.0.0,\nEventsTable1,acbd,Some Text2,v1.0.0,\nEventsTable2,f7d5,Some Other Text1,,Event1\n"},
+		// project-smart: predicate columns, common columns, the rest in pack_;
+		// Other has no Session_Id so it is left out
+		{`find Session_Id == 'acbd' and Level == 'Error'`,
+			"source_:string,Session_Id:string,Level:string,EventText:string,pack_:dynamic\n" +
+				`EventsTable1,acbd,Error,Some Text2,{"Version":"v1.0.0"}` + "\n" +
+				`EventsTable2,acbd,Error,Some Other Text3,{"EventName":"Event3"}` + "\n"},
+		{`find withsource=T in (Event*) "Text4" project Session_Id, Missing:long`,
+			"T:string,Session_Id:string,Missing:long\nEventsTable1,8f05,\nEventsTable2,15ea,\n"},
+	}
+	for _, c := range cases {
+		got, err := run(t, c.q, tables)
+		if err != nil {
+			t.Errorf("%s: %v", c.q, err)
+			continue
+		}
+		if got != c.want {
+			t.Errorf("%s:\n got %q\nwant %q", c.q, got, c.want)
+		}
+	}
+}

@@ -700,6 +700,10 @@ type Find struct {
 	Pred    Expr
 	Project []Expr // nil when absent; *Star-less column names
 	Smart   bool
+	// ProjectTypes has the declared type of each Project column
+	// (types.Unknown when none); PackAll is a trailing pack_all().
+	ProjectTypes []types.Kind
+	PackAll      bool
 }
 
 // Print is `print [Name =] expr, ...` (a pipe source).

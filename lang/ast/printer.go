@@ -911,9 +911,23 @@ func (p *printer) op(o Op) {
 		p.expr(x.Pred, 0)
 		if x.Smart {
 			p.WriteString(" project-smart")
-		} else if x.Project != nil {
+		} else if x.Project != nil || x.PackAll {
 			p.WriteString(" project ")
-			p.exprs(x.Project)
+			for i, e := range x.Project {
+				if i > 0 {
+					p.WriteString(", ")
+				}
+				p.expr(e, 0)
+				if i < len(x.ProjectTypes) && x.ProjectTypes[i] != types.Unknown {
+					p.WriteString(":" + x.ProjectTypes[i].String())
+				}
+			}
+			if x.PackAll {
+				if len(x.Project) > 0 {
+					p.WriteString(", ")
+				}
+				p.WriteString("pack_all()")
+			}
 		}
 	case *Print:
 		p.WriteString("print")

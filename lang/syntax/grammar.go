@@ -501,13 +501,22 @@ type cstSearch struct {
 	Pred *cstOr          `parser:"@@"`
 }
 
+// cstFindCol is one item of find's project list: a column with an
+// optional type, or pack_all().
+type cstFindCol struct {
+	span
+	PackAll bool     `parser:"  @'pack_all' '(' ')'"`
+	Col     *cstWild `parser:"| @@"`
+	Type    string   `parser:"  ( ':' @Ident )?"`
+}
+
 type cstFind struct {
 	span
 	Opts    []*cstOpt       `parser:"'find' @@*"`
 	In      []*cstUnionItem `parser:"( 'in' '(' @@ ( ',' @@ )* ')' )?"`
-	Pred    *cstOr          `parser:"'where' @@"`
+	Pred    *cstOr          `parser:"( 'where' @@ | @@ )"`
 	Smart   bool            `parser:"( @'project-smart'"`
-	Project []*cstWild      `parser:"| 'project' @@ ( ',' @@ )* )?"`
+	Project []*cstFindCol   `parser:"| 'project' @@ ( ',' @@ )* )?"`
 }
 
 type cstPrint struct {

@@ -424,8 +424,23 @@ func (l *lowerer) search(c *cstSearch) ast.Op {
 
 func (l *lowerer) find(c *cstFind) ast.Op {
 	out := &ast.Find{OpBase: base(l, c.span), Options: l.opts(c.Opts), In: l.unionItems(c.In), Pred: l.or(c.Pred), Smart: c.Smart}
-	if len(c.Project) > 0 {
-		out.Project = l.wilds(c.Project)
+	for _, pc := range c.Project {
+		if pc == nil {
+			continue
+		}
+		if pc.PackAll {
+			out.PackAll = true
+			continue
+		}
+		out.Project = append(out.Project, l.wild(pc.Col))
+		k := types.Unknown
+		if pc.Type != "" {
+			k = l.kind(pc.Type, l.sp(pc.span))
+		}
+		out.ProjectTypes = append(out.ProjectTypes, k)
+	}
+	if len(c.Project) > 0 && out.Project == nil {
+		out.Project = []ast.Expr{}
 	}
 	return out
 }
