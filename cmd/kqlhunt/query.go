@@ -104,6 +104,17 @@ func (c *QueryCmd) Run(e *env) error {
 	} else if c.Chart != "" {
 		return &exitError{exitQuery, "kqlhunt: --chart: the query does not end with render"}
 	}
+	if q.Multi() {
+		// fork / facet: every result table, each under its name
+		var tables []output.Table
+		for _, t := range q.Tables() {
+			tables = append(tables, output.Table{Name: t.Name, Stream: t})
+		}
+		if _, err := output.WriteTables(ctx, e.stdout, c.Format, tables, output.Options{}); err != nil {
+			return queryErr(err)
+		}
+		return c.DataFlags.finish(e, cat)
+	}
 	if _, err := output.Write(ctx, e.stdout, c.Format, stream, output.Options{}); err != nil {
 		return queryErr(err)
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/kqlhunt/kqlhunt/exec/catalog"
 	"github.com/kqlhunt/kqlhunt/exec/chart"
 	"github.com/kqlhunt/kqlhunt/exec/engine"
+	"github.com/kqlhunt/kqlhunt/exec/ops"
 	"github.com/kqlhunt/kqlhunt/exec/output"
 	"github.com/kqlhunt/kqlhunt/exec/source"
 	"github.com/kqlhunt/kqlhunt/lang"
@@ -442,15 +443,49 @@ func (r *repl) save(path string) error {
 		return err
 	}
 	defer f.Close()
-	w, err := output.New(f, format, output.Options{MaxCell: -1})
+	w, err := output.New(f, format, tableOptions(r.last, output.Options{MaxCell: -1}))
 	if err != nil {
 		return fmt.Errorf("%v (use .csv, .tsv, .json or .jsonl)", err)
 	}
-	if err := writeRecords(w, r.last.Schema, r.last.Records); err != nil {
+	var rows int64
+	for _, t := range r.last.AllTables() {
+		if err := writeTable(w, t.Schema, t.Records); err != nil {
+			return err
+		}
+		for _, rec := range t.Records {
+			rows += rec.NumRows()
+		}
+	}
+	if err := w.Close(); err != nil {
 		return err
 	}
-	fmt.Fprintf(r.e.stdout, "saved %d rows to %s\n", r.last.NumRows(), path)
+	fmt.Fprintf(r.e.stdout, "saved %d rows to %s\n", rows, path)
 	return nil
+}
+
+// tableOptions names the tables of a fork/facet result (each is written
+// under a "# Name" line, or as its TableName in json).
+func tableOptions(res *engine.Result, opts output.Options) output.Options {
+	if res.Multi() {
+		opts.TableHeaders = true
+		for _, t := range res.Tables {
+			opts.TableNames = append(opts.TableNames, t.Name)
+		}
+	}
+	return opts
+}
+
+// writeTable writes one table (Begin, Write..., End) without closing w.
+func writeTable(w output.Writer, schema *arrow.Schema, recs []arrow.Record) error {
+	if err := w.Begin(schema); err != nil {
+		return err
+	}
+	for _, rec := range recs {
+		if err := w.Write(rec); err != nil {
+			return err
+		}
+	}
+	return w.End()
 }
 
 func writeRecords(w output.Writer, schema *arrow.Schema, recs []arrow.Record) error {
@@ -525,18 +560,11 @@ func (r *repl) execute(ctx context.Context, src *lang.Source) (*engine.Result, *
 		return nil, nil, err
 	}
 	defer q.Close()
-	res := &engine.Result{Schema: q.Schema()}
-	for {
-		rec, err := q.Next(ctx)
-		if err != nil {
-			res.Release()
-			return nil, nil, err
-		}
-		if rec == nil {
-			return res, chart.Find(tree), nil
-		}
-		res.Records = append(res.Records, rec)
+	res, err := q.ReadAll(ctx) // every table of a fork/facet
+	if err != nil {
+		return nil, nil, err
 	}
+	return res, chart.Find(tree), nil
 }
 
 // spinner draws "⠋ running 2.1s (Ctrl-C cancels)" on w once a query has run
@@ -570,41 +598,80 @@ func spinner(w io.Writer, start time.Time, after time.Duration) (stop func()) {
 }
 
 // show writes up to maxRows rows of a result and says how many were cut.
+// A fork/facet result shows every table under its name, each cut at
+// maxRows.
 func (r *repl) show(res *engine.Result) (shown, total int64) {
-	total = res.NumRows()
-	var recs []arrow.Record
+	if !res.Multi() {
+		return r.showTable(res.Schema, res.Records)
+	}
+	w, err := output.New(r.e.stdout, r.format, tableOptions(res, output.Options{Width: r.width}))
+	if err != nil {
+		r.errorf("%v", err)
+		return
+	}
+	var notes []string
+	for _, t := range res.Tables {
+		recs, s, n := r.cut(t.Records)
+		err := writeTable(w, t.Schema, recs)
+		ops.ReleaseRecords(recs)
+		if err != nil {
+			r.errorf("%v", err)
+			return
+		}
+		shown += s
+		total += n
+		if s < n {
+			notes = append(notes, fmt.Sprintf("… %d more rows in %s (%d in all)", n-s, t.Name, n))
+		}
+	}
+	if err := w.Close(); err != nil {
+		r.errorf("%v", err)
+	}
+	for _, n := range notes {
+		fmt.Fprintln(r.e.stdout, n)
+	}
+	if len(notes) > 0 {
+		fmt.Fprintln(r.e.stdout, "(.save FILE writes them all)")
+	}
+	return shown, total
+}
+
+// cut returns the records to show (retained slices: at most maxRows rows
+// in table format, all of them otherwise), the rows shown and the total.
+func (r *repl) cut(all []arrow.Record) (recs []arrow.Record, shown, total int64) {
 	left := int64(r.maxRows)
-	for _, rec := range res.Records {
-		if left <= 0 || r.format != "table" {
-			if r.format != "table" {
-				recs = append(recs, rec)
-				rec.Retain()
-			}
+	for _, rec := range all {
+		total += rec.NumRows()
+		if r.format != "table" {
+			rec.Retain()
+			recs = append(recs, rec)
+			shown += rec.NumRows()
+			continue
+		}
+		if left <= 0 {
 			continue
 		}
 		n := rec.NumRows()
 		if n > left {
 			n = left
 		}
-		s := rec.NewSlice(0, n)
-		recs = append(recs, s)
+		recs = append(recs, rec.NewSlice(0, n))
 		left -= n
 		shown += n
 	}
-	if r.format != "table" {
-		shown = total
-	}
-	defer func() {
-		for _, rec := range recs {
-			rec.Release()
-		}
-	}()
+	return recs, shown, total
+}
+
+// showTable writes up to maxRows rows of one table and says how many were cut.
+func (r *repl) showTable(schema *arrow.Schema, all []arrow.Record) (shown, total int64) {
+	recs, shown, total := r.cut(all)
+	defer ops.ReleaseRecords(recs)
 	w, err := output.New(r.e.stdout, r.format, output.Options{Width: r.width})
 	if err != nil {
 		r.errorf("%v", err)
 		return
 	}
-	if err := writeRecords(w, res.Schema, recs); err != nil {
+	if err := writeRecords(w, schema, recs); err != nil {
 		r.errorf("%v", err)
 	}
 	if shown < total {

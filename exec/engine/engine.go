@@ -43,6 +43,9 @@ type Options struct {
 	Workers   int              // 0 = ops.Workers
 	Mem       memory.Allocator // base allocator; nil = memory.DefaultAllocator
 	Plugins   *host.Host       // detector plugins for `evaluate`; nil = none
+	// SingleTable rejects queries with several result tables (fork,
+	// facet) with an error, for callers that read one table (hunts).
+	SingleTable bool
 }
 
 // Error is a runtime error of a query, optionally positioned.
@@ -155,6 +158,7 @@ type Query struct {
 	timeout time.Duration
 	ctx     context.Context
 	budget  *BudgetAllocator
+	tables  []*Table // every result table; tables[0].op == op (tables.go)
 	// Diags holds the checker's warnings.
 	Diags lang.List
 }
@@ -169,7 +173,13 @@ func (q *Query) Schema() *arrow.Schema {
 
 // Next returns the next result record (nil at the end); the caller releases it.
 func (q *Query) Next(ctx context.Context) (rec arrow.Record, err error) {
-	if q.op == nil {
+	return q.pull(ctx, q.op)
+}
+
+// pull reads the next record of op, one of the query's tables, turning
+// panics and errors into the engine's errors.
+func (q *Query) pull(ctx context.Context, op ops.Operator) (rec arrow.Record, err error) {
+	if op == nil {
 		return nil, nil
 	}
 	defer func() {
@@ -180,7 +190,7 @@ func (q *Query) Next(ctx context.Context) (rec arrow.Record, err error) {
 	if q.ctx != nil {
 		ctx = q.ctx
 	}
-	rec, err = q.op.Next(ctx)
+	rec, err = op.Next(ctx)
 	if err != nil {
 		return nil, q.wrap(err)
 	}
@@ -193,6 +203,7 @@ func (q *Query) Close() {
 		q.op.Close()
 		q.op = nil
 	}
+	q.closeTables() // tables.go
 	if q.b != nil {
 		q.b.Close()
 		q.b = nil
@@ -314,26 +325,47 @@ func PrepareAST(ctx context.Context, src *lang.Source, tree *ast.Query, opts Opt
 			q = nil
 		}
 	}()
-	op, err := q.b.Build(tree)
+	tabs, err := q.b.BuildTables(tree)
 	if err != nil {
 		err = q.wrap(err)
 		q.Close()
 		return nil, err
 	}
-	q.op = op
+	if err := q.setTables(tree, tabs, opts.SingleTable); err != nil { // tables.go
+		q.Close()
+		return nil, err
+	}
 	return q, nil
 }
 
-// Result is a fully read query result.
+// Result is a fully read query result. Schema and Records are the first
+// (for most queries the only) result table. Tables lists every result
+// table of a fork or facet query, in order; Tables[0].Records is the same
+// slice as Records (not an extra reference). For an ordinary query Tables
+// holds the one table, with an empty Name.
 type Result struct {
+	Schema  *arrow.Schema
+	Records []arrow.Record
+	Tables  []ResultTable
+}
+
+// ResultTable is one fully read, named result table.
+type ResultTable struct {
+	Name    string
 	Schema  *arrow.Schema
 	Records []arrow.Record
 }
 
-// Release releases the records.
+// Release releases the records of every table.
 func (r *Result) Release() {
 	ops.ReleaseRecords(r.Records)
 	r.Records = nil
+	for i := range r.Tables {
+		if i > 0 {
+			ops.ReleaseRecords(r.Tables[i].Records)
+		}
+		r.Tables[i].Records = nil
+	}
 }
 
 // NumRows is the total row count.
@@ -352,16 +384,5 @@ func Run(ctx context.Context, src *lang.Source, opts Options) (*Result, error) {
 		return nil, err
 	}
 	defer q.Close()
-	res := &Result{Schema: q.Schema()}
-	for {
-		rec, err := q.Next(ctx)
-		if err != nil {
-			res.Release()
-			return nil, err
-		}
-		if rec == nil {
-			return res, nil
-		}
-		res.Records = append(res.Records, rec)
-	}
+	return q.ReadAll(ctx) // tables.go
 }

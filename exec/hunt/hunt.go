@@ -229,7 +229,7 @@ func runOne(ctx context.Context, r *Result, cat *catalog.Catalog, opts Options, 
 	}
 	r.Bindings = binds
 	r.Query = h.Text(binds, bind)
-	res, err := engine.Run(ctx, src, engine.Options{Catalog: cat, Now: opts.Now, Timeout: opts.Timeout, MaxMemory: mem, Plugins: opts.Plugins})
+	res, err := engine.Run(ctx, src, engine.Options{Catalog: cat, Now: opts.Now, Timeout: opts.Timeout, MaxMemory: mem, Plugins: opts.Plugins, SingleTable: true})
 	if err != nil {
 		r.Status, r.Reason = Failed, errorText(err)
 		return

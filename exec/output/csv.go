@@ -30,6 +30,9 @@ func (c *csvWriter) Begin(schema *arrow.Schema) error {
 	if c.tables > 0 {
 		c.w.WriteByte('\n')
 	}
+	if c.opts.TableHeaders {
+		c.w.WriteString("# " + clean(c.opts.tableName(c.tables)) + "\n")
+	}
 	c.tables++
 	c.kinds = make([]types.Kind, schema.NumFields())
 	c.buf = c.buf[:0]

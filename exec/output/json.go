@@ -3,7 +3,6 @@ package output
 import (
 	"bufio"
 	"io"
-	"strconv"
 
 	"github.com/apache/arrow/go/v17/arrow"
 
@@ -34,10 +33,7 @@ func (j *jsonWriter) Begin(schema *arrow.Schema) error {
 	} else {
 		b = append(b, ',')
 	}
-	name := "Table_" + strconv.Itoa(j.tables)
-	if j.tables < len(j.opts.TableNames) {
-		name = j.opts.TableNames[j.tables]
-	}
+	name := j.opts.tableName(j.tables)
 	j.tables++
 	b = append(b, `{"TableName":`...)
 	b = types.AppendJSONString(b, name)
@@ -111,17 +107,28 @@ func (j *jsonWriter) Close() error {
 
 // jsonlWriter writes one JSON object per row.
 type jsonlWriter struct {
-	w     *bufio.Writer
-	kinds []types.Kind
-	keys  [][]byte
-	buf   []byte
+	w      *bufio.Writer
+	opts   Options
+	tables int
+	kinds  []types.Kind
+	keys   [][]byte
+	buf    []byte
 }
 
-func newJSONLWriter(w io.Writer) *jsonlWriter {
-	return &jsonlWriter{w: bufio.NewWriterSize(w, 64<<10)}
+func newJSONLWriter(w io.Writer, opts Options) *jsonlWriter {
+	return &jsonlWriter{w: bufio.NewWriterSize(w, 64<<10), opts: opts}
 }
 
 func (j *jsonlWriter) Begin(schema *arrow.Schema) error {
+	if j.opts.TableHeaders {
+		b := append(j.buf[:0], `{"TableName":`...)
+		b = types.AppendJSONString(b, j.opts.tableName(j.tables))
+		j.buf = append(b, '}', '\n')
+		if _, err := j.w.Write(j.buf); err != nil {
+			return err
+		}
+	}
+	j.tables++
 	j.kinds = make([]types.Kind, schema.NumFields())
 	j.keys = make([][]byte, schema.NumFields())
 	for i, f := range schema.Fields() {

@@ -39,6 +39,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -56,6 +57,18 @@ type Options struct {
 	MaxCell int
 	// TableNames names the json tables in order; default Table_0, Table_1, ...
 	TableNames []string
+	// TableHeaders makes table, csv, tsv and jsonl write a header line
+	// naming each table before its rows (see WriteTables): "# Name" for
+	// table, csv and tsv, {"TableName":"Name"} for jsonl.
+	TableHeaders bool
+}
+
+// tableName is the name of the i-th table (0-based).
+func (o Options) tableName(i int) string {
+	if i < len(o.TableNames) && o.TableNames[i] != "" {
+		return o.TableNames[i]
+	}
+	return "Table_" + strconv.Itoa(i)
 }
 
 // Writer writes one or more result tables.
@@ -93,7 +106,7 @@ func New(w io.Writer, format string, opts Options) (Writer, error) {
 	case "json":
 		return newJSONWriter(w, opts), nil
 	case "jsonl":
-		return newJSONLWriter(w), nil
+		return newJSONLWriter(w, opts), nil
 	}
 	return nil, fmt.Errorf("unknown output format %q (want one of %s)", format, strings.Join(Formats(), ", "))
 }

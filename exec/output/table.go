@@ -127,6 +127,9 @@ func (t *tableWriter) End() error {
 	if t.tables > 0 {
 		t.w.WriteByte('\n')
 	}
+	if t.opts.TableHeaders {
+		t.w.WriteString("# " + clean(t.opts.tableName(t.tables)) + "\n")
+	}
 	t.tables++
 	t.line(t.names, widths)
 	dashes := make([]string, n)

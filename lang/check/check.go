@@ -137,6 +137,7 @@ func Check(q *ast.Query, env *Env) lang.List {
 	}
 	sc := newScope(nil)
 	c.stmts(q.Stmts, sc)
+	c.multiResults(q) // fork.go
 	c.warnings(q)
 	c.diags.Sort()
 	return c.diags
@@ -153,6 +154,7 @@ func CheckWith(q *ast.Query, env *Env) (*Checker, lang.List) {
 	}
 	sc := newScope(nil)
 	c.stmts(q.Stmts, sc)
+	c.multiResults(q) // fork.go
 	c.warnings(q)
 	c.diags.Sort()
 	return c, c.diags
