@@ -27,6 +27,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/rogpeppe/go-internal/diff"
 	"github.com/rogpeppe/go-internal/txtar"
@@ -173,7 +174,7 @@ func (c *Case) Run(ctx context.Context, ro RunOptions) (*Outcome, error) {
 		o.Pass = strings.TrimSpace(want) == strings.TrimSpace(got)
 	case c.Want.Name == "want.csv" && kind == "csv":
 		ordered := c.Ordered == "yes" || (c.Ordered == "" && endsSorted(query))
-		o.Pass, err = sameCSV(want, got, ordered)
+		o.Pass, err = sameTables(want, got, ordered)
 		if err != nil {
 			return nil, fmt.Errorf("%s: want.csv: %v", c.Path, err)
 		}
@@ -246,26 +247,74 @@ func (c *Case) execute1(ctx context.Context, mem memory.Allocator, ro RunOptions
 		return err.Error() + "\n", "err", src, nil
 	}
 	defer res.Release()
+	tables := res.Tables
+	if len(tables) == 0 {
+		tables = []engine.ResultTable{{Schema: res.Schema, Records: res.Records}}
+	}
 	var buf bytes.Buffer
-	w, err := output.New(&buf, "csv", output.Options{TypedHeader: true})
-	if err != nil {
-		return "", "", nil, err
-	}
-	if err := w.Begin(res.Schema); err != nil {
-		return "", "", nil, err
-	}
-	for _, rec := range res.Records {
-		if err := w.Write(rec); err != nil {
+	for i, t := range tables {
+		if len(tables) > 1 {
+			if i > 0 {
+				buf.WriteByte('\n')
+			}
+			fmt.Fprintf(&buf, "# %s\n", t.Name)
+		}
+		if err := writeCSV(&buf, t.Schema, t.Records); err != nil {
 			return "", "", nil, err
 		}
 	}
-	if err := w.End(); err != nil {
-		return "", "", nil, err
-	}
-	if err := w.Close(); err != nil {
-		return "", "", nil, err
-	}
 	return buf.String(), "csv", src, nil
+}
+
+// writeCSV writes one table as typed CSV.
+func writeCSV(buf *bytes.Buffer, schema *arrow.Schema, recs []arrow.Record) error {
+	w, err := output.New(buf, "csv", output.Options{TypedHeader: true})
+	if err != nil {
+		return err
+	}
+	if err := w.Begin(schema); err != nil {
+		return err
+	}
+	for _, rec := range recs {
+		if err := w.Write(rec); err != nil {
+			return err
+		}
+	}
+	if err := w.End(); err != nil {
+		return err
+	}
+	return w.Close()
+}
+
+// splitTables splits the text of a multi-table result ("# Name" before
+// each table) into its names and CSV texts; a single table has no header
+// and one unnamed section.
+func splitTables(text string) (names, bodies []string) {
+	if !strings.HasPrefix(text, "# ") {
+		return []string{""}, []string{text}
+	}
+	for _, sec := range strings.Split("\n"+text, "\n# ")[1:] {
+		name, body, _ := strings.Cut(sec, "\n")
+		names = append(names, name)
+		bodies = append(bodies, strings.TrimRight(body, "\n")+"\n")
+	}
+	return names, bodies
+}
+
+// sameTables compares multi-table results table by table.
+func sameTables(want, got string, ordered bool) (bool, error) {
+	wn, wb := splitTables(want)
+	gn, gb := splitTables(got)
+	if strings.Join(wn, "\x00") != strings.Join(gn, "\x00") {
+		return false, nil
+	}
+	for i := range wb {
+		ok, err := sameCSV(wb[i], gb[i], ordered)
+		if err != nil || !ok {
+			return ok, err
+		}
+	}
+	return true, nil
 }
 
 // endsSorted reports whether the query's result order is defined: its last

@@ -105,3 +105,22 @@ func TestBadInputRowsFailTheCase(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+func TestSameTables(t *testing.T) {
+	want := "# A\nx:long\n1\n2\n\n# B\ny:string\nq\n"
+	cases := []struct {
+		got  string
+		pass bool
+	}{
+		{"# A\nx:long\n2\n1\n\n# B\ny:string\nq\n", true}, // unordered rows
+		{"# A\nx:long\n1\n3\n\n# B\ny:string\nq\n", false},
+		{"# A\nx:long\n1\n2\n\n# C\ny:string\nq\n", false}, // other table name
+		{"# A\nx:long\n1\n2\n", false},                     // a table missing
+	}
+	for _, c := range cases {
+		ok, err := sameTables(want, c.got, false)
+		if err != nil || ok != c.pass {
+			t.Errorf("sameTables(%q) = %v, %v; want %v", c.got, ok, err, c.pass)
+		}
+	}
+}
