@@ -102,11 +102,26 @@ type DeclareParamsStmt struct {
 	Params []*Param
 }
 
-// DeclarePatternStmt is `declare pattern name = (...) {...};` (kept opaque).
+// DeclarePatternStmt is `declare pattern name [= (args) [[path]] { mappings }];`.
+// Text is the statement as written; Defined is false for a bare
+// declaration (an empty pattern).
 type DeclarePatternStmt struct {
 	Pos
-	Name *Ident
-	Text string
+	Name    *Ident
+	Text    string
+	Params  []*Param
+	Path    *Param // nil when the pattern has no path argument
+	Maps    []*PatternMap
+	Defined bool
+}
+
+// PatternMap is one mapping `("a", "b").["path"] = { expression }`.
+type PatternMap struct {
+	Pos
+	Args    []string
+	Path    string
+	HasPath bool
+	Body    *Block
 }
 
 // AliasStmt is `alias database x = cluster(...).database(...)`.

@@ -209,7 +209,11 @@ func (c *Checker) stmts(stmts []ast.Stmt, sc *Scope) {
 			case "query_bin_auto_at":
 				c.binAutoAt = s.Value
 			}
-		case *ast.DeclarePatternStmt, *ast.AliasStmt:
+		case *ast.DeclarePatternStmt:
+			if s.Name != nil {
+				sc.set(s.Name.Name, &binding{pattern: s, tabular: true}) // pattern.go
+			}
+		case *ast.AliasStmt:
 			// no effect on typing
 		}
 	}
@@ -308,6 +312,7 @@ type binding struct {
 	view     bool
 	viewBody *ast.Block
 	asOp     *ast.As
+	pattern  *ast.DeclarePatternStmt // pattern.go
 }
 
 func newScope(parent *Scope) *Scope { return &Scope{parent: parent, names: map[string]*binding{}} }
@@ -354,6 +359,9 @@ func isTabular(e ast.Expr, sc *Scope) bool {
 		if e.Name == nil {
 			return false
 		}
+		if b := sc.lookup(e.Name.Name); b != nil && b.pattern != nil {
+			return true
+		}
 		switch strings.ToLower(e.Name.Name) {
 		case "table", "materialize", "view", "database", "cluster", "external_table", "materialized_view":
 			return true
@@ -393,6 +401,12 @@ func isTabular(e ast.Expr, sc *Scope) bool {
 		// database("x").Table
 		if call, ok := e.X.(*ast.Call); ok && call.Name != nil && strings.EqualFold(call.Name.Name, "database") {
 			return true
+		}
+		// pattern("a").path
+		if call, ok := e.X.(*ast.Call); ok && call.Name != nil {
+			if b := sc.lookup(call.Name.Name); b != nil && b.pattern != nil {
+				return true
+			}
 		}
 	}
 	return false

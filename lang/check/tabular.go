@@ -37,6 +37,11 @@ func (c *Checker) tabular(e ast.Expr, sc *Scope) *types.Schema {
 	case *ast.Call:
 		return c.tabularCall(e, sc)
 	case *ast.Member:
+		if call, ok := e.X.(*ast.Call); ok && e.Name != nil {
+			if sch, ok := c.patternCall(call, e.Name, sc); ok { // pattern.go
+				return sch
+			}
+		}
 		if _, ok := e.X.(*ast.Call); ok && e.Name != nil {
 			// database("x").T, cluster(..).database(..).T
 			id := e.Name
@@ -101,6 +106,9 @@ func (c *Checker) tableName(e *ast.Ident, sc *Scope) *types.Schema {
 }
 
 func (c *Checker) tabularCall(e *ast.Call, sc *Scope) *types.Schema {
+	if sch, ok := c.patternCall(e, nil, sc); ok { // pattern.go
+		return sch
+	}
 	name := ""
 	if e.Name != nil {
 		name = e.Name.Name

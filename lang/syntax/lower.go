@@ -71,7 +71,9 @@ func (l *lowerer) stmt(s *cstStmt) ast.Stmt {
 	case s.Pattern != nil:
 		p := s.Pattern
 		sp := lang.Span{Start: p.Start, End: p.End}
-		return &ast.DeclarePatternStmt{Pos: ast.Pos{Sp: sp}, Name: &ast.Ident{Pos: ast.Pos{Sp: lang.Span{Start: p.NameStart, End: p.NameStart + len(p.Name)}}, Name: p.Name}, Text: l.text(sp)}
+		st := &ast.DeclarePatternStmt{Pos: ast.Pos{Sp: sp}, Name: &ast.Ident{Pos: ast.Pos{Sp: lang.Span{Start: p.NameStart, End: p.NameStart + len(p.Name)}}, Name: p.Name}, Text: l.text(sp)}
+		l.pattern(st) // pattern.go
+		return st
 	case s.Alias != nil:
 		return &ast.AliasStmt{Pos: ast.Pos{Sp: sp}, Name: l.name(s.Alias.Name), Value: l.or(s.Alias.Value)}
 	case s.Expr != nil:
