@@ -86,4 +86,3 @@ func (l *lowerer) pattern(st *ast.DeclarePatternStmt) {
 		st.Maps = append(st.Maps, pm)
 	}
 }
-
