@@ -14,23 +14,14 @@ func TestPatternStatements(t *testing.T) {
   ("a1").["Metrics"] = { print App = "App #1", Metrics = 0.5 };
 };
 `
-	cases := []struct{ q, want string }{
+	cases := []queryCase{
 		{decl + `App("a2").Data`, "App:string,Data:long\nApp #2,9\nApp #2,8\n"},
 		{decl + `App('a1').["Metrics"]`, "App:string,Metrics:real\nApp #1,0.5\n"},
 		{decl + `union App('a2').Data, App('a1').Metrics | summarize n = count() by App | order by App asc`,
 			"App:string,n:long\nApp #1,1\nApp #2,2\n"},
 		{`declare pattern ip = (address:string) { ("10.0.0.1") = { print Lat = 1.5 }; }; ip("10.0.0.1")`, "Lat:real\n1.5\n"},
 	}
-	for _, c := range cases {
-		got, err := run(t, c.q, nil)
-		if err != nil {
-			t.Errorf("%s: %v", c.q, err)
-			continue
-		}
-		if got != c.want {
-			t.Errorf("%s:\n got %q\nwant %q", c.q, got, c.want)
-		}
-	}
+	runQueryCases(t, nil, cases)
 	errs := []struct{ q, want string }{
 		{decl + `App("a3").Data`, "q:6:1: one or more pattern references were not declared: [App('a3').['Data']]"},
 		{decl + `App("a1")`, "needs a path"},

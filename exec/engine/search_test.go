@@ -13,7 +13,7 @@ func TestSearch(t *testing.T) {
 		"Products": "Product:string,Color:string\nlamp,Green\nchair,blue\nevergreen,red\n",
 	}
 	const all = "$table:string,Name:string,City:string,N:long,Product:string,Color:string\n"
-	cases := []struct{ q, want string }{
+	cases := []queryCase{
 		// a term is `has`: whole terms only (evergreen is not "green")
 		{`search "green" | order by ['$table'] asc, Name asc`, all +
 			"People,bob,Berlin Green,2,,\nPeople,carol,green-ville,3,,\nProducts,,,,lamp,Green\n"},
@@ -33,16 +33,7 @@ func TestSearch(t *testing.T) {
 		{`let V = view () { print MyColumn = 5 }; search MyColumn == 5 | project ['$table'], MyColumn`,
 			"$table:string,MyColumn:long\nV,5\n"},
 	}
-	for _, c := range cases {
-		got, err := run(t, c.q, tables)
-		if err != nil {
-			t.Errorf("%s: %v", c.q, err)
-			continue
-		}
-		if got != c.want {
-			t.Errorf("%s:\n got %q\nwant %q", c.q, got, c.want)
-		}
-	}
+	runQueryCases(t, tables, cases)
 	if _, err := run(t, `search Nme == "bob"`, tables); err == nil || !strings.Contains(err.Error(), "Nme") {
 		t.Errorf("misspelt column: got %v", err)
 	}
@@ -58,7 +49,7 @@ func TestFind(t *testing.T) {
 			"f7d5,Information,Some Other Text1,Event1\nacbd,Information,Some Other Text2,Event2\nacbd,Error,Some Other Text3,Event3\n15ea,Error,Some Other Text4,Event4\n",
 		"Other": "X:long\n1\n",
 	}
-	cases := []struct{ q, want string }{
+	cases := []queryCase{
 		{`find in (EventsTable1, EventsTable2) where Session_Id == 'acbd' and Level == 'Error' project EventText, Version, EventName, pack_all()`,
 			"source_:string,EventText:string,Version:string,EventName:string,pack_:dynamic\n" +
 				`EventsTable1,Some Text2,v1.0.0,,{"Session_Id":"acbd","Level":"Error"}` + "\n" +
@@ -75,14 +66,5 @@ func TestFind(t *testing.T) {
 		{`find withsource=T in (Event*) "Text4" project Session_Id, Missing:long`,
 			"T:string,Session_Id:string,Missing:long\nEventsTable1,8f05,\nEventsTable2,15ea,\n"},
 	}
-	for _, c := range cases {
-		got, err := run(t, c.q, tables)
-		if err != nil {
-			t.Errorf("%s: %v", c.q, err)
-			continue
-		}
-		if got != c.want {
-			t.Errorf("%s:\n got %q\nwant %q", c.q, got, c.want)
-		}
-	}
+	runQueryCases(t, tables, cases)
 }

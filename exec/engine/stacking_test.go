@@ -1,16 +1,13 @@
 package engine
 
-import (
-	"fmt"
-	"testing"
-)
+import "testing"
 
 // Stacking operators of issue 6: top-nested `with others`, top-hitters,
 // consume.
 func TestStackingOperators(t *testing.T) {
 	tables := map[string]string{"S": "State:string,Source:string,EndLocation:string,D:long\n" +
 		"TX,Public,A,10\nTX,Public,B,5\nTX,Law,C,7\nKS,Public,D,8\nKS,Law,E,1\nOK,Public,F,3\nNM,Law,G,2\n"}
-	cases := []struct{ q, want string }{
+	cases := []queryCase{
 		// others at the first and last levels; the others bucket has a null
 		// Source (its level has no others) and one EndLocation others row
 		{`S | top-nested 2 of State with others = "All Other States" by sum(D),
@@ -29,15 +26,5 @@ func TestStackingOperators(t *testing.T) {
 		{`S | top-hitters 1 of State by D`, "State:string,approximate_sum_State:long\nTX,22\n"},
 		{`S | consume`, "State:string,Source:string,EndLocation:string,D:long\n"},
 	}
-	for i, c := range cases {
-		t.Run(fmt.Sprint(i), func(t *testing.T) {
-			got, err := run(t, c.q, tables)
-			if err != nil {
-				t.Fatalf("%s: %v", c.q, err)
-			}
-			if got != c.want {
-				t.Errorf("%s:\n got %q\nwant %q", c.q, got, c.want)
-			}
-		})
-	}
+	runQueryCases(t, tables, cases)
 }

@@ -5,7 +5,7 @@ import "testing"
 // Multi-value functions expand into columns (check.TupleItem): named,
 // single-name (first value) and default names, in extend, project and print.
 func TestTupleExpansion(t *testing.T) {
-	cases := []struct{ q, want string }{
+	cases := []queryCase{
 		{`print y = dynamic([1, 2, 3, 4]) | extend (rsq, slope) = series_fit_line(y) | project rsq, slope`,
 			"rsq:real,slope:real\n1,1\n"},
 		{`print y = dynamic([1, 3, 5]) | extend s = series_fit_line(y) | project s`, "s:real\n1\n"},
@@ -17,16 +17,7 @@ func TestTupleExpansion(t *testing.T) {
 		{`range i from 1 to 3 step 1 | extend y = pack_array(i, i * 2, i * 3) | extend (rsq, slope, v, rv, ic, fit) = series_fit_line(y), n = array_length(fit) | project i, slope, n`,
 			"i:long,slope:real,n:long\n1,1,3\n2,2,3\n3,3,3\n"},
 	}
-	for _, c := range cases {
-		got, err := run(t, c.q, nil)
-		if err != nil {
-			t.Errorf("%s: %v", c.q, err)
-			continue
-		}
-		if got != c.want {
-			t.Errorf("%s:\n got %q\nwant %q", c.q, got, c.want)
-		}
-	}
+	runQueryCases(t, nil, cases)
 }
 
 // The content engineers' hunt shape: anomalies, score and baseline from one call.
