@@ -752,8 +752,9 @@ type Reduce struct {
 	With    []*Option
 }
 
-// MakeGraph, graph-match and other rare operators are kept as Generic so that
-// queries using them still parse; the checker reports them as unsupported.
+// Generic keeps rare operators (graph-merge, project-by-names) as raw text
+// so that queries using them still parse; the checker reports the ones it
+// does not know as unsupported.
 type Generic struct {
 	OpBase
 	Name string // operator keyword

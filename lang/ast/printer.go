@@ -956,6 +956,8 @@ func (p *printer) op(o Op) {
 			p.WriteString(" with ")
 			p.options(x.With, ", ")
 		}
+	case *MakeGraph, *GraphMatch, *GraphToTable:
+		p.graphOp(x) // graph.go
 	case *Generic:
 		p.WriteString(x.Name)
 		if x.Text != "" {

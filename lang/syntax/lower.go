@@ -395,6 +395,9 @@ func (l *lowerer) op(o *cstOp) ast.Op {
 		return &ast.Reduce{OpBase: base(l, c.span), Options: l.opts(c.Opts), By: l.or(c.By), With: l.withOpts(c.With)}
 	case o.Generic != nil:
 		g := o.Generic
+		if op := l.graphOp(g); op != nil { // graph.go
+			return op
+		}
 		return &ast.Generic{OpBase: ast.OpBase{Pos: ast.Pos{Sp: lang.Span{Start: g.Start, End: g.End}}}, Name: g.Name, Text: l.text(lang.Span{Start: g.ArgStart, End: g.ArgEnd})}
 	}
 	return nil
