@@ -190,6 +190,13 @@ func (c *compiler) ident(e *ast.Ident) (Evaluator, error) {
 			return nil, errAt(e, "parameter %s has no value", e.Name)
 		}
 		return c.compile(r.Arg)
+	case *check.Inline:
+		// a function without arguments named without `()` (lang/check)
+		res := check.BlockResult(r.Body)
+		if res == nil {
+			return nil, errAt(e, "function %s has no result", e.Name)
+		}
+		return c.compile(res)
 	case nil:
 		// unannotated: try a column
 		return c.column(e, e.Name)

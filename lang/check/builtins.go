@@ -195,7 +195,7 @@ func checkInvoke(c *Checker, op ast.Op, in *types.Schema, sc *Scope) *types.Sche
 		c.Scalar(a, in, sc)
 	}
 	inv.Out().Ref = &InvokeBuiltin{Name: name}
-	out := &types.Schema{Columns: append([]types.Column(nil), in.Columns...), Open: in.Open}
+	out := &types.Schema{Columns: append([]types.Column(nil), in.Columns...), Open: in.Open, OpenType: in.OpenType}
 	for _, col := range cols {
 		if out.Index(col.Name) < 0 {
 			out.Columns = append(out.Columns, col)

@@ -350,6 +350,10 @@ func isTabular(e ast.Expr, sc *Scope) bool {
 		return isTabular(e.X, sc)
 	case *ast.Ident:
 		if b := sc.lookup(e.Name); b != nil {
+			if b.fn != nil && zeroArgFn(b.fn) {
+				// a function callable without arguments is invoked by its name
+				return isTabular(&ast.Call{Pos: e.Pos, Name: e}, sc)
+			}
 			return b.tabular
 		}
 		return true // a table name
@@ -414,3 +418,15 @@ func isTabular(e ast.Expr, sc *Scope) bool {
 
 // IsTabular reports whether e is a tabular expression in scope sc.
 func IsTabular(e ast.Expr, sc *Scope) bool { return isTabular(e, sc) }
+
+// zeroArgFn reports whether a let-defined function can be called without
+// arguments (every parameter has a default): Kusto then also invokes it when
+// it is named without an argument list (`let f = () { T }; f`).
+func zeroArgFn(fn *ast.FuncDef) bool {
+	for _, p := range fn.Params {
+		if p.Default == nil {
+			return false
+		}
+	}
+	return true
+}

@@ -188,6 +188,14 @@ func (c *Checker) ident(e *ast.Ident, x *exprCtx) types.Kind {
 		case b.tabular:
 			c.Errorf(e, "tabular-as-scalar", "%s is a table; use toscalar(%s) for a scalar value", e.Name, e.Name)
 			return types.Unknown
+		case b.fn != nil && zeroArgFn(b.fn):
+			// invoked by its name (Kusto: a user function needs no
+			// argument list when it takes no arguments)
+			call := &ast.Call{Pos: e.Pos, Name: e}
+			k := c.call(call, x)
+			e.Info().Ref = call.Info().Ref
+			e.Info().Const = call.Info().Const
+			return k
 		case b.fn != nil:
 			c.Errorf(e, "function-as-value", "%s is a function; call it as %s()", e.Name, e.Name)
 			return types.Unknown
@@ -310,6 +318,15 @@ func (c *Checker) resolve(e ast.Expr, name, shown string, kinds []types.Kind, ar
 	f := funcs.Lookup(name)
 	if f == nil {
 		c.Errorf(e, "unsupported-operator", "operator %s is not supported", shown)
+		return types.Unknown
+	}
+	allUnknown := len(kinds) > 0
+	for _, k := range kinds {
+		allUnknown = allUnknown && k == types.Unknown
+	}
+	if allUnknown {
+		// error recovery: nothing to choose an overload by (`a + b` of two
+		// unknown names is not an int); no cascading errors
 		return types.Unknown
 	}
 	for _, k := range kinds {

@@ -17,10 +17,22 @@ var firstArgNamed = map[string]bool{
 	"todatetime": true, "totimespan": true, "todynamic": true, "toobject": true,
 	"tobool": true, "toboolean": true, "toguid": true, "todecimal": true, "tolower": true, "toupper": true,
 	"parse_json": false,
+	// the rest of Kusto's FirstArgument-named functions
+	"split": true, "tohex": true, "totime": true, "parse_csv": true, "parse_xml": true,
+	"format_datetime": true, "format_timespan": true, "format_bytes": true, "startofday": true,
+	"binary_and": true, "binary_or": true, "binary_xor": true, "binary_not": true,
+	"binary_shift_left": true, "binary_shift_right": true, "bitset_count_ones": true,
+	"round": true, "ceiling": true, "pow": true, "sqrt": true, "log": true, "log2": true, "log10": true,
+	"exp": true, "exp2": true, "exp10": true, "cos": true, "sin": true, "tan": true, "acos": true,
+	"asin": true, "atan": true, "atan2": true, "abs": true, "gamma": true, "loggamma": true,
+	"erf": true, "erfc": true,
+	"series_fir": true, "series_iir": true, "series_outliers": true, "series_fill_backward": true,
+	"series_fill_forward": true, "series_fill_const": true, "series_fill_linear": true,
 }
 
 // prefixNamed lists scalar functions named `<function>_<first argument>`.
-var prefixNamed = map[string]bool{"percentile_tdigest": true, "percentrank_tdigest": true, "rank_tdigest": true}
+var prefixNamed = map[string]bool{"percentile_tdigest": true, "percentrank_tdigest": true, "rank_tdigest": true,
+	"strlen": true, "string_size": true, "dcount_hll": true}
 
 // ExprName returns the column name Kusto derives from an expression, or ""
 // when it has none (the caller then numbers it Column1, print_0, ...).
@@ -30,6 +42,13 @@ func ExprName(e ast.Expr) string {
 		return e.Name
 	case *ast.Paren:
 		return ExprName(e.X)
+	case *ast.NamedArg:
+		// `toint(N = dcountif(...))`, `arg_max(N = T, ...)`: the column
+		// takes the name given inside the call (Kusto's SimpleNamedExpression)
+		if e.Name != nil {
+			return e.Name.Name
+		}
+		return ""
 	case *ast.Member:
 		if id, ok := e.X.(*ast.Ident); ok && (id.Name == "$left" || id.Name == "$right") {
 			return e.Name.Name
@@ -57,6 +76,21 @@ func ExprName(e ast.Expr) string {
 		if e.Name != nil && firstArgNamed[strings.ToLower(e.Name.Name)] && len(e.Args) > 0 {
 			return ExprName(e.Args[0])
 		}
+		if e.Name != nil && e.Recv == nil {
+			// an aggregate inside an expression is named as on its own
+			// (`summarize tostring(make_set(x))` → set_x); Kusto names
+			// arg_max, take_any and the percentiles only when direct
+			if f := funcs.Lookup(e.Name.Name); f != nil && f.Kind == funcs.Aggregate {
+				switch f.Name {
+				case "arg_max", "arg_min", "take_any", "percentile", "percentiles", "percentilew", "percentilesw":
+					return ""
+				}
+				if n := AggName(e, nil); len(n) == 1 {
+					return n[0]
+				}
+				return ""
+			}
+		}
 		if e.Name != nil && prefixNamed[strings.ToLower(e.Name.Name)] && len(e.Args) > 0 {
 			if n := ExprName(e.Args[0]); n != "" {
 				return strings.ToLower(e.Name.Name) + "_" + n
@@ -70,7 +104,7 @@ func ExprName(e ast.Expr) string {
 var aggPrefix = map[string]string{
 	"make_list": "list", "make_list_if": "list", "make_list_with_nulls": "list",
 	"make_set": "set", "make_set_if": "set", "make_bag": "bag", "make_bag_if": "bag",
-	"take_any": "any", "take_anyif": "any", "any": "any", "anyif": "any",
+	"any": "any", "anyif": "anyif",
 	"buildschema": "schema", "hll": "hll", "hll_merge": "hll_merge", "tdigest": "tdigest",
 	"tdigest_merge": "tdigest_merge", "merge_tdigest": "merge_tdigest",
 }
@@ -78,7 +112,8 @@ var aggPrefix = map[string]string{
 // AggName returns the default output column names of an aggregate call.
 func AggName(call *ast.Call, in *types.Schema) []string {
 	name := strings.ToLower(call.Name.Name)
-	if f := funcs.Lookup(name); f != nil {
+	if f := funcs.Lookup(name); f != nil && name != "any" && name != "anyif" {
+		// (the deprecated any()/anyif() keep their own any_/anyif_ names)
 		name = f.Name
 	}
 	argName := ""
@@ -86,10 +121,19 @@ func AggName(call *ast.Call, in *types.Schema) []string {
 		argName = ExprName(call.Args[0])
 	}
 	switch name {
-	case "count", "countif":
-		return []string{name + "_"}
 	case "arg_max", "arg_min":
 		return argMaxNames(call, in, name)
+	case "take_any":
+		// the docs: `summarize take_any(State)` gives column State (only
+		// the deprecated any() adds the any_ prefix); an expression
+		// without a name is any_arg0 (Kusto.Language)
+		if argName == "" {
+			return []string{"any_arg0"}
+		}
+		return []string{argName}
+	case "take_anyif":
+		// named after its first argument (Kusto.Language FirstArgument)
+		return []string{argName}
 	case "percentile", "percentiles", "percentilew", "percentilesw":
 		var out []string
 		base := "percentile_" + argName

@@ -40,6 +40,11 @@ func init() {
 		case "active_users_count":
 			return c.activeUsersCount(op, ev.Call, in, sc)
 		}
+		if c.env.Plugin != nil && c.env.Plugin(name) != nil {
+			// an external plugin of this name comes first (below)
+		} else if s, ok := c.builtinPluginSchema(name, op, ev.Call, in, sc); ok {
+			return s
+		}
 		if c.env.Plugin != nil {
 			if f := c.env.Plugin(name); f != nil {
 				for _, a := range ev.Call.Args {

@@ -179,6 +179,9 @@ func JoinSchema(l, r *types.Schema, kind string) *types.Schema {
 			used[col.Name] = true
 		}
 		out.Open = out.Open || l.Open
+		if l.Open {
+			out.OpenType = l.OpenType
+		}
 	}
 	if ro {
 		for _, col := range r.Columns {
@@ -188,6 +191,13 @@ func JoinSchema(l, r *types.Schema, kind string) *types.Schema {
 			}
 			used[n] = true
 			out.Columns = append(out.Columns, types.Column{Name: n, Type: col.Type})
+		}
+		if r.Open {
+			if out.Open && out.OpenType != r.OpenType {
+				out.OpenType = types.Unknown // open on both sides, differently
+			} else {
+				out.OpenType = r.OpenType
+			}
 		}
 		out.Open = out.Open || r.Open
 	}
@@ -201,7 +211,7 @@ func LookupSchema(l, r *types.Schema, rkeys []string) *types.Schema {
 	for _, k := range rkeys {
 		keys[k] = true
 	}
-	rr := &types.Schema{Open: r.Open}
+	rr := &types.Schema{Open: r.Open, OpenType: r.OpenType}
 	for _, col := range r.Columns {
 		if !keys[col.Name] {
 			rr.Columns = append(rr.Columns, col)

@@ -29,7 +29,7 @@ func MvApplySchema(in, sub *types.Schema, info *MvExpandInfo) *types.Schema {
 			inPlace[it.Name] = true
 		}
 	}
-	out := &types.Schema{Open: sub.Open}
+	out := &types.Schema{Open: sub.Open, OpenType: sub.OpenType}
 	for _, col := range in.Columns {
 		if inPlace[col.Name] || sub.Index(col.Name) >= 0 {
 			continue

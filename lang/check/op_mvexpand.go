@@ -47,7 +47,7 @@ func (c *Checker) mvItems(op ast.Op, opts []*ast.Option, items []*ast.MvExpandIt
 			info.IndexName = OptionText(o.Value)
 		}
 	}
-	out := &types.Schema{Columns: append([]types.Column(nil), in.Columns...), Open: in.Open}
+	out := &types.Schema{Columns: append([]types.Column(nil), in.Columns...), Open: in.Open, OpenType: in.OpenType}
 	nm := newNamer()
 	for _, col := range in.Columns {
 		nm.take(col.Name)

@@ -18,7 +18,7 @@ func init() {
 				c.Errorf(o, "bad-kind", "parse kind must be simple, regex or relaxed, not %q", k)
 			}
 		}
-		out := &types.Schema{Columns: append([]types.Column(nil), in.Columns...), Open: in.Open}
+		out := &types.Schema{Columns: append([]types.Column(nil), in.Columns...), Open: in.Open, OpenType: in.OpenType}
 		hasCol := false
 		for _, part := range p.Pattern {
 			if part.Column == nil || part.Column.Name == nil {

@@ -19,7 +19,7 @@ func init() {
 				c.Errorf(o, "bad-option", "unknown parse-kv property %s", o.Name)
 			}
 		}
-		out := &types.Schema{Columns: append([]types.Column(nil), in.Columns...), Open: in.Open}
+		out := &types.Schema{Columns: append([]types.Column(nil), in.Columns...), Open: in.Open, OpenType: in.OpenType}
 		for _, col := range p.Columns {
 			if col.Name == nil {
 				continue

@@ -65,7 +65,7 @@ func (c *Checker) dcountIntersect(op ast.Op, call *ast.Call, in *types.Schema, s
 	if len(call.Args) < 2 || len(call.Args) > 16 {
 		c.Errorf(call, "bad-args", "dcount_intersect takes 2 to 16 hll values")
 	}
-	out := &types.Schema{Open: in.Open, Columns: append([]types.Column(nil), in.Columns...)}
+	out := &types.Schema{Open: in.Open, OpenType: in.OpenType, Columns: append([]types.Column(nil), in.Columns...)}
 	for i := range call.Args {
 		out.Columns = append(out.Columns, types.Column{Name: "s" + itoa(i), Type: types.Long})
 	}

@@ -37,7 +37,7 @@ func (c *Checker) scan(op *ast.Scan, in *types.Schema, sc *Scope) *types.Schema 
 	if o := FindOption(op.Options, "with_match_id"); o != nil {
 		info.MatchID = OptionText(o.Value)
 	}
-	base := &types.Schema{Columns: append([]types.Column(nil), in.Columns...), Open: in.Open}
+	base := &types.Schema{Columns: append([]types.Column(nil), in.Columns...), Open: in.Open, OpenType: in.OpenType}
 	for _, p := range op.Declare {
 		if p.Name == nil {
 			continue
@@ -65,7 +65,7 @@ func (c *Checker) scan(op *ast.Scan, in *types.Schema, sc *Scope) *types.Schema 
 		}
 	}
 	steps := map[string]bool{}
-	row := &types.Schema{Columns: append([]types.Column(nil), base.Columns...), Open: base.Open}
+	row := &types.Schema{Columns: append([]types.Column(nil), base.Columns...), Open: base.Open, OpenType: base.OpenType}
 	for _, st := range op.Steps {
 		if st.Name == nil {
 			continue
@@ -114,7 +114,7 @@ func (c *Checker) scan(op *ast.Scan, in *types.Schema, sc *Scope) *types.Schema 
 		}
 		info.Steps = append(info.Steps, si)
 	}
-	out := &types.Schema{Columns: append([]types.Column(nil), base.Columns...), Open: base.Open}
+	out := &types.Schema{Columns: append([]types.Column(nil), base.Columns...), Open: base.Open, OpenType: base.OpenType}
 	if info.MatchID != "" {
 		out.Columns = append(out.Columns, types.Column{Name: info.MatchID, Type: types.Long})
 	}

@@ -162,6 +162,9 @@ func (c *Checker) aggCall(call *ast.Call, in *types.Schema, keyNames map[string]
 	case "arg_max", "arg_min":
 		explicit := map[string]bool{}
 		for _, a := range call.Args {
+			if na, ok := a.(*ast.NamedArg); ok {
+				a = na.Value
+			}
 			if id, ok := a.(*ast.Ident); ok {
 				explicit[id.Name] = true
 			}

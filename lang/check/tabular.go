@@ -77,7 +77,7 @@ func (c *Checker) tableName(e *ast.Ident, sc *Scope) *types.Schema {
 		case b.tabular && b.let != nil:
 			e.Info().Ref = &LetRef{Stmt: b.let}
 			return b.schema
-		case b.fn != nil && len(b.fn.Params) == 0:
+		case b.fn != nil && zeroArgFn(b.fn):
 			call := &ast.Call{Pos: e.Pos, Name: e}
 			inl, sch, _ := c.inlineCall(call, b, nil, sc)
 			e.Info().Ref = inl
@@ -132,16 +132,20 @@ func (c *Checker) tabularCall(e *ast.Call, sc *Scope) *types.Schema {
 			c.Errorf(e, "bad-args", "table() takes a table name")
 			return nil
 		}
-		lit, ok := e.Args[0].(*ast.Literal)
 		s, isStr := "", false
-		if ok {
+		if lit, ok := e.Args[0].(*ast.Literal); ok {
 			s, isStr = lit.Value.(string)
+		} else {
+			// a constant expression: a let-bound string or a function
+			// parameter bound to one (`let f = (t: string) { table(t) }; f("T")`)
+			c.Scalar(e.Args[0], nil, sc)
+			s, isStr = e.Args[0].Info().Const.(string)
 		}
 		if !isStr {
 			c.Errorf(e.Args[0], "not-constant", "table() needs a constant string")
 			return nil
 		}
-		id := &ast.Ident{Pos: lit.Pos, Name: s}
+		id := &ast.Ident{Pos: ast.Pos{Sp: e.Args[0].Span()}, Name: s}
 		sch := c.tableName(id, sc)
 		e.Info().Ref = id.Info().Ref
 		return sch
@@ -381,7 +385,7 @@ func (c *Checker) project(items []*ast.NamedExpr, in *types.Schema, sc *Scope, b
 }
 
 func (c *Checker) projectTuples(items []*ast.NamedExpr, in *types.Schema, sc *Scope, base *types.Schema, opName string, tuples *TupleItems) *types.Schema {
-	out := &types.Schema{Open: in.Open && base != nil}
+	out := &types.Schema{Open: in.Open && base != nil, OpenType: in.OpenType}
 	nm := newNamer()
 	if base != nil {
 		out.Columns = append(out.Columns, base.Columns...)
@@ -529,7 +533,7 @@ func (c *Checker) projectAway(op *ast.ProjectAway, in *types.Schema) *types.Sche
 			drop[i] = true
 		}
 	}
-	out := &types.Schema{Open: in.Open}
+	out := &types.Schema{Open: in.Open, OpenType: in.OpenType}
 	for i, col := range in.Columns {
 		if !drop[i] {
 			out.Columns = append(out.Columns, col)
@@ -555,7 +559,7 @@ func (c *Checker) projectKeep(op *ast.ProjectKeep, in *types.Schema) *types.Sche
 }
 
 func (c *Checker) projectRename(op *ast.ProjectRename, in *types.Schema) *types.Schema {
-	out := &types.Schema{Open: in.Open, Columns: append([]types.Column(nil), in.Columns...)}
+	out := &types.Schema{Open: in.Open, OpenType: in.OpenType, Columns: append([]types.Column(nil), in.Columns...)}
 	for _, it := range op.Items {
 		if len(it.Names) != 1 {
 			c.Errorf(it, "bad-names", "project-rename needs NewName = OldName")
@@ -576,7 +580,7 @@ func (c *Checker) projectRename(op *ast.ProjectRename, in *types.Schema) *types.
 
 func (c *Checker) projectReorder(op *ast.ProjectReorder, in *types.Schema) *types.Schema {
 	used := map[int]bool{}
-	out := &types.Schema{Open: in.Open}
+	out := &types.Schema{Open: in.Open, OpenType: in.OpenType}
 	for _, k := range op.Keys {
 		idx := c.MatchColumns(k.X, in)
 		var fresh []int

@@ -67,7 +67,7 @@ func init() {
 				}
 				vals = append(vals, k)
 			}
-			rk, err := CommonKind(vals)
+			rk, err := CommonKind(NonDynamic(vals))
 			if err != nil {
 				return nil, types.Unknown, fmt.Errorf("case(): %v", err)
 			}
@@ -76,6 +76,27 @@ func init() {
 			}
 			return caseByKind[rk], rk, nil
 		}})
+}
+
+// NonDynamic drops the dynamic kinds from the values of a conditional when
+// some other kind is present: Kusto types iff() and case() as the common
+// type of their non-dynamic values (Kusto.Language ReturnTypeKind
+// CommonNonDynamic), converting a dynamic branch to it at run time, e.g.
+// case(p, split(s, ":")[1], tostring(x)) is a string. All dynamic stays
+// dynamic.
+func NonDynamic(ks []types.Kind) []types.Kind {
+	var out []types.Kind
+	for _, k := range ks {
+		if k != types.Dynamic {
+			out = append(out, k)
+		}
+	}
+	for _, k := range out {
+		if k != types.Null && k != types.Unknown {
+			return out
+		}
+	}
+	return ks
 }
 
 // CommonKind is the kind values of the given kinds share as the result of a
