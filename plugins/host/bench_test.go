@@ -49,14 +49,23 @@ func (in *benchInput) Next(context.Context) (arrow.Record, error) {
 
 // BenchmarkPassThroughPlugin sends 1M rows through the echo test plugin
 // (a separate process, Arrow IPC through shared memory) and back.
-func BenchmarkPassThroughPlugin(b *testing.B) { benchPassThrough(b, false) }
+func BenchmarkPassThroughPlugin(b *testing.B) { benchPassThrough(b, Options{}) }
+
+// BenchmarkPassThroughPluginNoRefs is the same without reference columns
+// (protocol minor 2: the plugin sends every output column back).
+func BenchmarkPassThroughPluginNoRefs(b *testing.B) {
+	benchPassThrough(b, Options{NoReferences: true})
+}
 
 // BenchmarkPassThroughPluginInline is the same with every batch inline in
 // the gRPC stream (older plugins, or NoSharedMemory).
-func BenchmarkPassThroughPluginInline(b *testing.B) { benchPassThrough(b, true) }
+func BenchmarkPassThroughPluginInline(b *testing.B) {
+	benchPassThrough(b, Options{NoSharedMemory: true})
+}
 
-func benchPassThrough(b *testing.B, inline bool) {
-	h, err := New(Options{Dirs: []string{pluginDir}, Timeout: time.Minute, NoSharedMemory: inline})
+func benchPassThrough(b *testing.B, opts Options) {
+	opts.Dirs, opts.Timeout = []string{pluginDir}, time.Minute
+	h, err := New(opts)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -66,7 +75,7 @@ func benchPassThrough(b *testing.B, inline bool) {
 		b.Fatal(err)
 	}
 	pid := h.running["echo"].client.ReattachConfig().Pid
-	cpu0 := cpuTime(b, 0) + cpuTime(b, pid)
+	host0, plugin0 := cpuTime(b, 0), cpuTime(b, pid)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		in := newBenchInput(mem)
@@ -94,8 +103,10 @@ func benchPassThrough(b *testing.B, inline bool) {
 	}
 	b.ReportMetric(float64(benchRows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 	// CPU time of both processes: what the IPC path costs, whatever the load.
-	cpu := cpuTime(b, 0) + cpuTime(b, pid) - cpu0
-	b.ReportMetric(float64(cpu.Milliseconds())/float64(b.N), "cpu-ms/op")
+	host, plugin := cpuTime(b, 0)-host0, cpuTime(b, pid)-plugin0
+	b.ReportMetric(float64((host+plugin).Milliseconds())/float64(b.N), "cpu-ms/op")
+	b.ReportMetric(float64(host.Milliseconds())/float64(b.N), "host-cpu-ms/op")
+	b.ReportMetric(float64(plugin.Milliseconds())/float64(b.N), "plugin-cpu-ms/op")
 }
 
 // cpuTime is the user+system CPU time of process pid (0: this one), from /proc.

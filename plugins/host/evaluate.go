@@ -7,8 +7,10 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 
 	"github.com/kqlhunt/kqlhunt/exec/kernels"
@@ -42,6 +44,27 @@ type Output struct {
 	// inline); pending the shared-memory file being read.
 	shmDir  string
 	pending *wire.ShmReader
+	// refs: the plugin speaks wire.MinorRefs, so input records sent through
+	// shared memory are kept (retained, by number, up to RetainInputBytes)
+	// for its reference columns until Close; refBatch is the reference
+	// frame being read.
+	refs          bool
+	mu            sync.Mutex
+	retained      map[int64]arrow.Record
+	retainedBytes int64
+	refBatch      *refBatch
+}
+
+// RetainInputBytes bounds the input records a call keeps for the plugin's
+// reference columns; past it, input goes out without the promise and the
+// plugin sends every column's data.
+const RetainInputBytes = 512 << 20
+
+// refBatch is a reference frame being turned into records.
+type refBatch struct {
+	rb   wire.RefBatch
+	data *wire.ShmReader // nil when no column is data
+	next int
 }
 
 // Schema is the declared output schema for this call.
@@ -82,7 +105,8 @@ func (h *Host) Evaluate(ctx context.Context, name string, args []sdk.Arg, in Inp
 		call.Args = append(call.Args, &pb.Arg{Name: a.Name, Kind: a.Kind, Value: a.Value})
 	}
 	shmDir := ""
-	if _, minor := p.described(); minor >= wire.MinorShm && !h.opts.NoSharedMemory {
+	_, minor := p.described()
+	if minor >= wire.MinorShm && !h.opts.NoSharedMemory {
 		// Shared memory is an optimisation: without a directory the batches go inline.
 		if d, err := p.callDir(name); err == nil {
 			shmDir = d
@@ -95,6 +119,9 @@ func (h *Host) Evaluate(ctx context.Context, name string, args []sdk.Arg, in Inp
 		return nil, h.failure(name, p, cctx, err)
 	}
 	o := &Output{name: name, h: h, p: p, ctx: cctx, cancel: cancel, stream: stream, schema: schema, mem: mem, sendErr: make(chan error, 1), sent: make(chan struct{}), shmDir: shmDir}
+	if shmDir != "" && minor >= wire.MinorRefs && !h.opts.NoReferences {
+		o.refs, o.retained = true, map[int64]arrow.Record{}
+	}
 	go o.send(in)
 	return o, nil
 }
@@ -139,6 +166,10 @@ func (o *Output) send(in Input) {
 		shm = wire.NewShmWriter(o.shmDir, o.mem)
 		defer shm.Abort()
 	}
+	// seq numbers the records sent; a file whose records are kept for
+	// reference columns (retainFile) starts at record fileFirst.
+	var seq, fileFirst int64
+	retainFile := false
 	// flush sends the grouped shared-memory batches; false when the stream broke.
 	flush := func() (bool, error) {
 		if shm == nil || !shm.Pending() {
@@ -148,7 +179,11 @@ func (o *Output) send(in Input) {
 		if err != nil {
 			return false, err
 		}
-		if err := o.stream.Send(&pb.Frame{Kind: &pb.Frame_Batch{Batch: ref}}); err != nil {
+		frame := ref
+		if retainFile {
+			frame = wire.RetainedFrame(fileFirst, ref)
+		}
+		if err := o.stream.Send(&pb.Frame{Kind: &pb.Frame_Batch{Batch: frame}}); err != nil {
 			wire.Discard(o.shmDir, ref)
 			return false, nil
 		}
@@ -168,8 +203,16 @@ func (o *Output) send(in Input) {
 				continue
 			}
 			if shm != nil {
+				if !shm.Pending() {
+					fileFirst, retainFile = seq, o.refs && o.retainedSize() < RetainInputBytes
+				}
 				err := shm.Write(rec)
-				rec.Release()
+				if retainFile && err == nil {
+					o.retain(seq, rec) // takes over the reference
+				} else {
+					rec.Release()
+				}
+				seq++
 				if err != nil {
 					return err
 				}
@@ -182,6 +225,7 @@ func (o *Output) send(in Input) {
 			}
 			b, err := wire.EncodeRecord(rec, o.mem)
 			rec.Release()
+			seq++
 			if err != nil {
 				return err
 			}
@@ -203,11 +247,41 @@ func (o *Output) send(in Input) {
 	}
 }
 
+func (o *Output) retain(seq int64, rec arrow.Record) {
+	o.mu.Lock()
+	o.retained[seq] = rec
+	o.retainedBytes += wire.RecordBytes(rec)
+	o.mu.Unlock()
+}
+
+func (o *Output) retainedSize() int64 {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.retainedBytes
+}
+
+// input returns the retained input record number seq (not retained again).
+func (o *Output) input(seq int64) arrow.Record {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.retained[seq]
+}
+
 // Next returns the next output record, or (nil, nil) at the end.
 func (o *Output) Next() (arrow.Record, error) {
 	for {
 		if o.done {
 			return nil, nil
+		}
+		if o.refBatch != nil {
+			rec, err := o.nextRef()
+			if err != nil {
+				return nil, o.fail(err)
+			}
+			if rec != nil {
+				return o.check(rec)
+			}
+			continue
 		}
 		if o.pending != nil {
 			rec, err := o.pending.Next()
@@ -239,11 +313,28 @@ func (o *Output) Next() (arrow.Record, error) {
 		}
 		switch k := f.Kind.(type) {
 		case *pb.Frame_Batch:
+			if wire.IsRefFrame(k.Batch) {
+				if !o.refs {
+					return nil, o.fail(fmt.Errorf("plugin %s sent reference columns on a call without them", o.name))
+				}
+				rb, err := wire.ParseRefFrame(k.Batch)
+				if err != nil {
+					return nil, o.fail(fmt.Errorf("plugin %s: %v", o.name, err))
+				}
+				o.refBatch = &refBatch{rb: rb}
+				if rb.Name != "" {
+					if o.refBatch.data, err = wire.OpenShm(o.shmDir, rb.ShmRef(), o.mem, false); err != nil {
+						o.refBatch = nil
+						return nil, o.fail(fmt.Errorf("plugin %s sent data that is not Arrow: %v", o.name, err))
+					}
+				}
+				continue
+			}
 			if wire.IsShmRef(k.Batch) {
 				if o.shmDir == "" {
 					return nil, o.fail(fmt.Errorf("plugin %s sent a shared-memory batch on a call without shared memory", o.name))
 				}
-				if o.pending, err = wire.OpenShm(o.shmDir, k.Batch, o.mem); err != nil {
+				if o.pending, err = wire.OpenShm(o.shmDir, k.Batch, o.mem, false); err != nil {
 					return nil, o.fail(fmt.Errorf("plugin %s sent data that is not Arrow: %v", o.name, err))
 				}
 				continue
@@ -262,6 +353,62 @@ func (o *Output) Next() (arrow.Record, error) {
 		}
 		return nil, o.fail(fmt.Errorf("plugin %s sent an unknown message", o.name))
 	}
+}
+
+// nextRef builds the next record of a reference frame: its data columns
+// from the file, the others from the retained input records. nil at the
+// end of the frame.
+func (o *Output) nextRef() (arrow.Record, error) {
+	b := o.refBatch
+	var data arrow.Record
+	if b.data != nil {
+		var err error
+		if data, err = b.data.Next(); err != nil {
+			o.refBatch = nil
+			return nil, fmt.Errorf("plugin %s sent data that is not Arrow: %v", o.name, err)
+		}
+		if data != nil {
+			defer data.Release()
+		}
+	}
+	if b.next == len(b.rb.Recs) {
+		o.refBatch = nil
+		if data != nil {
+			return nil, fmt.Errorf("plugin %s sent more records than its reference frame lists", o.name)
+		}
+		return nil, nil
+	}
+	if b.data != nil && data == nil {
+		o.refBatch = nil
+		return nil, fmt.Errorf("plugin %s sent fewer records than its reference frame lists", o.name)
+	}
+	seq := b.rb.Recs[b.next]
+	b.next++
+	in := o.input(seq)
+	if in == nil {
+		o.refBatch = nil
+		return nil, fmt.Errorf("plugin %s referred to input record %d, which it was not given for reference", o.name, seq)
+	}
+	cols := make([]arrow.Array, len(b.rb.Cols))
+	fields := make([]arrow.Field, len(b.rb.Cols))
+	nd := 0
+	for i, c := range b.rb.Cols {
+		switch {
+		case c < 0 && data != nil && nd < int(data.NumCols()):
+			cols[i], fields[i] = data.Column(nd), data.Schema().Field(nd)
+			nd++
+		case c >= 0 && c < int(in.NumCols()):
+			cols[i], fields[i] = in.Column(c), in.Schema().Field(c)
+		default:
+			o.refBatch = nil
+			return nil, fmt.Errorf("plugin %s sent a reference frame that does not match its data", o.name)
+		}
+	}
+	if data != nil && (nd != int(data.NumCols()) || data.NumRows() != in.NumRows()) {
+		o.refBatch = nil
+		return nil, fmt.Errorf("plugin %s sent a reference frame that does not match its data", o.name)
+	}
+	return array.NewRecord(arrow.NewSchema(fields, nil), cols, in.NumRows()), nil
 }
 
 // fail ends the call on a protocol violation, stopping the plugin process.
@@ -295,6 +442,16 @@ func (o *Output) Close() {
 		o.pending.Close()
 		o.pending = nil
 	}
+	if o.refBatch != nil && o.refBatch.data != nil {
+		o.refBatch.data.Close()
+	}
+	o.refBatch = nil
+	o.mu.Lock()
+	for _, rec := range o.retained {
+		rec.Release()
+	}
+	o.retained, o.retainedBytes = nil, 0
+	o.mu.Unlock()
 	if o.shmDir != "" {
 		os.RemoveAll(o.shmDir)
 	}

@@ -53,6 +53,9 @@ type Options struct {
 	// NoSharedMemory keeps every batch inline in the gRPC stream, even with
 	// plugins that support the shared-memory data plane.
 	NoSharedMemory bool
+	// NoReferences keeps the host from offering reference columns (protocol
+	// minor 3): plugins then send every output column's data.
+	NoReferences bool
 	// Log receives plugin stderr and lifecycle lines, prefixed with the plugin name.
 	Log io.Writer
 }

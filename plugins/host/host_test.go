@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -38,7 +39,7 @@ func TestMain(m *testing.M) {
 	data, _ := os.ReadFile(bin)
 	sum := sha256.Sum256(data)
 	var manifest strings.Builder
-	for _, name := range []string{"echo", "crash", "hang", "liar", "failer", "legacy", "tampered", "unlisted"} {
+	for _, name := range []string{"echo", "crash", "hang", "liar", "failer", "legacy", "minor2", "badref", "tampered", "unlisted"} {
 		path := filepath.Join(dir, FilePrefix+name)
 		if err := os.WriteFile(path, data, 0o755); err != nil {
 			panic(err)
@@ -228,7 +229,7 @@ func TestDiscovery(t *testing.T) {
 		}
 		names = append(names, p.Name+":"+kind)
 	}
-	want := "crash:file echo:builtin failer:file hang:file legacy:file liar:file rarity:builtin tampered:file unlisted:file"
+	want := "badref:file crash:file echo:builtin failer:file hang:file legacy:file liar:file minor2:file rarity:builtin tampered:file unlisted:file"
 	if strings.Join(names, " ") != want {
 		t.Fatalf("got %v", names)
 	}
@@ -319,4 +320,139 @@ func TestLegacyPlugin(t *testing.T) {
 	if want := "alice=0 bob=10 carol=20 alice=0 bob=10 carol=20"; strings.Join(rows, " ") != want {
 		t.Fatalf("got %v, want %s", rows, want)
 	}
+}
+
+// keptInput remembers the records it hands out, to compare arrays with.
+type keptInput struct {
+	*input
+	recs []arrow.Record
+}
+
+func (k *keptInput) Next(ctx context.Context) (arrow.Record, error) {
+	rec, err := k.input.Next(ctx)
+	if rec != nil {
+		rec.Retain()
+		k.recs = append(k.recs, rec)
+	}
+	return rec, err
+}
+
+// With protocol minor 3 a pass-through column comes back by reference: the
+// output record holds the host's own input array, not a copy. Without
+// references (NoReferences, or a minor-2 plugin) the rows are the same.
+func TestReferenceColumns(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	want := "alice=0 bob=3 carol=6 alice=0 bob=3 carol=6 alice=0 bob=3 carol=6"
+	for _, tc := range []struct {
+		name   string
+		plugin string
+		opts   Options
+		refs   bool
+	}{
+		{"refs", "echo", Options{}, true},
+		{"no refs", "echo", Options{NoReferences: true}, false},
+		{"minor-2 plugin", "minor2", Options{}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.opts.Dirs, tc.opts.Timeout = []string{pluginDir}, 30*time.Second
+			h, err := New(tc.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer h.Close()
+			in := &keptInput{input: newInput(mem, 3)}
+			out, err := h.Evaluate(context.Background(), tc.plugin, []sdk.Arg{{Name: "factor", Kind: "real", Value: "3"}}, in, mem)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var rows []string
+			for i := 0; ; i++ {
+				rec, err := out.Next()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if rec == nil {
+					break
+				}
+				if !rec.Schema().Equal(out.Schema()) {
+					t.Errorf("record schema %s, declared %s", rec.Schema(), out.Schema())
+				}
+				same := rec.Column(0).Data() == in.recs[i].Column(0).Data()
+				if same != tc.refs {
+					t.Errorf("record %d: output column is the input array: %v, want %v", i, same, tc.refs)
+				}
+				users, scores := rec.Column(0).(*array.String), rec.Column(1).(*array.Float64)
+				for j := 0; j < int(rec.NumRows()); j++ {
+					rows = append(rows, fmt.Sprintf("%s=%g", users.Value(j), scores.Value(j)))
+				}
+				rec.Release()
+			}
+			out.Close()
+			for _, r := range in.recs {
+				r.Release()
+			}
+			if got := strings.Join(rows, " "); got != want {
+				t.Fatalf("got %s, want %s", got, want)
+			}
+			mem.AssertSize(t, 0) // the retained input records are released by Close
+		})
+	}
+}
+
+// A string taken from an output record (read without copying from the
+// plugin's shared-memory file) stays correct after the record is released,
+// the call is closed, the plugin is stopped and the heap is churned.
+func TestOutputOutlivesCall(t *testing.T) {
+	mem := memory.NewGoAllocator()
+	h, err := New(Options{Dirs: []string{pluginDir}, Timeout: 30 * time.Second, NoReferences: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := h.Evaluate(context.Background(), "echo", nil, newInput(mem, 2), mem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept []string
+	for {
+		rec, err := out.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec == nil {
+			break
+		}
+		users := rec.Column(0).(*array.String)
+		for j := 0; j < users.Len(); j++ {
+			kept = append(kept, users.Value(j))
+		}
+		rec.Release()
+	}
+	out.Close()
+	h.Close()
+	for i := 0; i < 3; i++ {
+		junk := make([][]byte, 256)
+		for j := range junk {
+			junk[j] = []byte(strings.Repeat("#", 4096))
+		}
+		runtime.GC()
+	}
+	if got := strings.Join(kept, ","); got != "alice,bob,carol,alice,bob,carol" {
+		t.Fatalf("kept strings %q", got)
+	}
+}
+
+// A reference to an input record the plugin was not given is a protocol
+// error naming the plugin, not a crash or wrong rows.
+func TestBadReference(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	h := newHost(t, 30*time.Second)
+	out, err := h.Evaluate(context.Background(), "badref", nil, newInput(mem, 2), mem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = collect(t, out)
+	if err == nil || !strings.Contains(err.Error(), "plugin badref referred to input record 1000") {
+		t.Fatalf("got %v", err)
+	}
+	mem.AssertSize(t, 0)
 }

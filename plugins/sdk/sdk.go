@@ -127,6 +127,14 @@ func (c *Call) Bool(name string) (bool, error) {
 
 // Input is the stream of input records. Next returns (nil, nil) at the end;
 // the detector releases each record it gets.
+//
+// Input records, and every string or slice taken from them, are valid only
+// until Evaluate returns: over shared memory they are read without copying,
+// straight from the mapped file the host wrote, which is unmapped when the
+// call ends. Copy what must outlive the call (strings.Clone, or a builder).
+// Emitting an input column unchanged (the same arrow.Array, as in
+// KeepInput detectors) sends the host a reference to its own column instead
+// of the data.
 type Input interface {
 	Next(ctx context.Context) (arrow.Record, error)
 }

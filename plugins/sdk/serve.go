@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	plugin "github.com/hashicorp/go-plugin"
 
@@ -75,7 +76,7 @@ func (s *server) Evaluate(stream pb.Detector_EvaluateServer) error {
 	c := &Call{Args: desc.ArgsFrom(args), Input: schema, Mem: mem, params: desc.Params}
 	in := &streamInput{stream: stream, mem: mem, shmDir: shmDir}
 	defer in.close()
-	out := &streamOutput{stream: stream, mem: mem, shmDir: shmDir}
+	out := &streamOutput{stream: stream, mem: mem, shmDir: shmDir, in: in}
 	if shmDir != "" {
 		out.shm = wire.NewShmWriter(shmDir, mem)
 		defer out.shm.Abort()
@@ -97,6 +98,7 @@ func (s *server) Evaluate(stream pb.Detector_EvaluateServer) error {
 		}
 		rec.Release()
 	}
+	in.close() // input records are invalid once Evaluate has returned
 	return stream.Send(&pb.Frame{Kind: &pb.Frame_End{End: true}})
 }
 
@@ -110,13 +112,38 @@ type streamInput struct {
 	shmDir  string
 	pending *wire.ShmReader // the shared-memory file being read
 	done    bool
+	// mapped are the files whose records alias their mapping, unmapped when
+	// the call ends; mappedBytes their size, bounded by MappedInputBytes.
+	mapped      []*wire.ShmReader
+	mappedBytes int
+	// pendingFirst is the number of the pending file's next record when the
+	// host keeps that file's records for reference columns (-1 otherwise);
+	// refs finds the arrays of those records, for streamOutput.
+	pendingFirst int64
+	refs         map[*array.Data]inputColumn
 }
 
+// inputColumn is column col of the host's input record seq.
+type inputColumn struct {
+	seq int64
+	col int
+}
+
+// MappedInputBytes bounds the input a call keeps mapped: past it, the input
+// files are read into Go's heap instead (one copy, no per-buffer copies).
+const MappedInputBytes = 512 << 20
+
+// close ends the call's input: records from mapped files are invalid after it.
 func (in *streamInput) close() {
 	if in.pending != nil {
 		in.pending.Close()
 		in.pending = nil
 	}
+	for _, r := range in.mapped {
+		r.Unmap()
+	}
+	in.mapped, in.mappedBytes = nil, 0
+	in.refs = nil
 }
 
 func (in *streamInput) Next(ctx context.Context) (arrow.Record, error) {
@@ -129,6 +156,17 @@ func (in *streamInput) Next(ctx context.Context) (arrow.Record, error) {
 		}
 		if in.pending != nil {
 			rec, err := in.pending.Next()
+			if rec != nil && in.pendingFirst >= 0 {
+				if in.refs == nil {
+					in.refs = map[*array.Data]inputColumn{}
+				}
+				for i, c := range rec.Columns() {
+					if d, ok := c.Data().(*array.Data); ok {
+						in.refs[d] = inputColumn{seq: in.pendingFirst, col: i}
+					}
+				}
+				in.pendingFirst++
+			}
 			if err != nil || rec != nil {
 				return rec, err
 			}
@@ -144,11 +182,33 @@ func (in *streamInput) Next(ctx context.Context) (arrow.Record, error) {
 		}
 		switch k := f.Kind.(type) {
 		case *pb.Frame_Batch:
-			if !wire.IsShmRef(k.Batch) {
-				return wire.DecodeRecord(k.Batch, in.mem)
-			}
-			if in.pending, err = wire.OpenShm(in.shmDir, k.Batch, in.mem); err != nil {
+			ref := k.Batch
+			first, plain, retained, err := wire.ParseRetained(ref)
+			if err != nil {
 				return nil, err
+			}
+			if retained {
+				ref = plain
+			}
+			if !retained && !wire.IsShmRef(ref) {
+				return wire.DecodeRecord(ref, in.mem)
+			}
+			// The call's lifetime is known here: records alias the mapped
+			// file until Evaluate returns.
+			mapped := in.mappedBytes < MappedInputBytes
+			if in.pending, err = wire.OpenShm(in.shmDir, ref, in.mem, mapped); err != nil {
+				return nil, err
+			}
+			in.pending.TrustOffsets() // the host wrote it
+			// Reference columns only from mapped files: the map keeps the
+			// arrays reachable, which costs nothing more for a mapping.
+			in.pendingFirst = -1
+			if retained && mapped {
+				in.pendingFirst = first
+			}
+			if mapped {
+				in.mapped = append(in.mapped, in.pending)
+				in.mappedBytes += in.pending.Bytes()
 			}
 		case *pb.Frame_End:
 			in.done = true
@@ -164,13 +224,29 @@ type streamOutput struct {
 	mem    memory.Allocator
 	shmDir string
 	shm    *wire.ShmWriter // nil: batches go inline
+	in     *streamInput
+	// refCols is the column layout of the reference frame being grouped
+	// (nil: a plain file), refRecs the input record of each of its records.
+	refCols []int
+	refRecs []int64
 }
+
+// maxRefRecords bounds the records of one reference frame.
+const maxRefRecords = 1024
 
 func (o *streamOutput) Emit(rec arrow.Record) error {
 	if rec.NumRows() == 0 {
 		return nil
 	}
 	if o.shm != nil {
+		if cols, seq := o.match(rec); seq >= 0 {
+			return o.emitRefs(rec, cols, seq)
+		}
+		if o.refCols != nil {
+			if err := o.flush(); err != nil {
+				return err
+			}
+		}
 		if err := o.shm.Write(rec); err != nil {
 			return err
 		}
@@ -186,8 +262,93 @@ func (o *streamOutput) Emit(rec arrow.Record) error {
 	return o.stream.Send(&pb.Frame{Kind: &pb.Frame_Batch{Batch: b}})
 }
 
+// match finds the columns of rec that are columns of one input record the
+// host kept: cols[i] is the input column index of column i (-1: not one),
+// seq that record's number (-1: none).
+func (o *streamOutput) match(rec arrow.Record) (cols []int, seq int64) {
+	if len(o.in.refs) == 0 {
+		return nil, -1
+	}
+	seq = -1
+	cols = make([]int, rec.NumCols())
+	for i, c := range rec.Columns() {
+		cols[i] = -1
+		d, ok := c.Data().(*array.Data)
+		if !ok {
+			continue
+		}
+		if r, ok := o.in.refs[d]; ok && (seq < 0 || r.seq == seq) && d.Len() == int(rec.NumRows()) {
+			cols[i], seq = r.col, r.seq
+		}
+	}
+	return cols, seq
+}
+
+// emitRefs groups a record with reference columns: only its other columns
+// go into the file.
+func (o *streamOutput) emitRefs(rec arrow.Record, cols []int, seq int64) error {
+	if (o.refCols != nil && !sameInts(cols, o.refCols)) || (o.refCols == nil && o.shm.Pending()) {
+		if err := o.flush(); err != nil {
+			return err
+		}
+	}
+	var fields []arrow.Field
+	var data []arrow.Array
+	for i, c := range cols {
+		if c < 0 {
+			fields = append(fields, rec.Schema().Field(i))
+			data = append(data, rec.Column(i))
+		}
+	}
+	if len(data) > 0 {
+		part := array.NewRecord(arrow.NewSchema(fields, nil), data, rec.NumRows())
+		err := o.shm.Write(part)
+		part.Release()
+		if err != nil {
+			return err
+		}
+	}
+	o.refCols = cols
+	o.refRecs = append(o.refRecs, seq)
+	if o.shm.Full() || len(o.refRecs) >= maxRefRecords {
+		return o.flush()
+	}
+	return nil
+}
+
+func sameInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
 // flush sends the grouped shared-memory batches, if any.
 func (o *streamOutput) flush() error {
+	if o.refCols != nil {
+		rb := wire.RefBatch{Cols: o.refCols, Recs: o.refRecs}
+		o.refCols, o.refRecs = nil, nil
+		var ref []byte
+		if o.shm.Pending() {
+			var err error
+			if ref, err = o.shm.Flush(); err != nil {
+				return err
+			}
+			rb.Name = string(ref)
+		}
+		if err := o.stream.Send(&pb.Frame{Kind: &pb.Frame_Batch{Batch: rb.Encode()}}); err != nil {
+			if ref != nil {
+				wire.Discard(o.shmDir, ref)
+			}
+			return err
+		}
+		return nil
+	}
 	if o.shm == nil || !o.shm.Pending() {
 		return nil
 	}

@@ -125,13 +125,7 @@ func (w *ShmWriter) Write(rec arrow.Record) error {
 		return fmt.Errorf("shared memory: %w", err)
 	}
 	w.rows += rec.NumRows()
-	for _, c := range rec.Columns() {
-		for _, b := range c.Data().Buffers() {
-			if b != nil {
-				w.size += int64(b.Len())
-			}
-		}
-	}
+	w.size += RecordBytes(rec)
 	return nil
 }
 
@@ -187,15 +181,26 @@ func shmPath(dir string, ref []byte) (string, error) {
 	return filepath.Join(dir, name), nil
 }
 
-// ShmReader reads the records of one shared-memory file, mapped into
-// memory. The file is removed as soon as it is open.
+// ShmReader reads the records of one shared-memory file. The file is
+// removed as soon as it is open.
 type ShmReader struct {
-	data []byte // the mapping
-	r    *ipc.Reader
+	data   []byte // the file's bytes: a mapping, or a slice of Go's heap
+	mapped bool
+	r      *ipc.Reader // the schema; reads the batches when z is nil
+	z      *zeroCopy   // builds the batches over data without copying
+	// aliased: records handed out alias a mapping, which Close keeps.
+	aliased bool
+	done    bool
 }
 
 // OpenShm opens the file a reference frame names in dir.
-func OpenShm(dir string, ref []byte, mem memory.Allocator) (*ShmReader, error) {
+//
+// With mapped false the file is read into one Go byte slice (one copy by
+// the kernel) and the records' arrays are built over it: they stay valid
+// as long as anything refers to them, like any Go memory. With mapped true
+// the file is mapped and the records alias the mapping: they, and every
+// string or slice taken from them, are valid only until Unmap.
+func OpenShm(dir string, ref []byte, mem memory.Allocator, mapped bool) (*ShmReader, error) {
 	p, err := shmPath(dir, ref)
 	if err != nil {
 		return nil, err
@@ -204,7 +209,7 @@ func OpenShm(dir string, ref []byte, mem memory.Allocator) (*ShmReader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("shared-memory batch: %w", err)
 	}
-	os.Remove(p) // the mapping keeps the data readable
+	os.Remove(p) // an open file (or a mapping) keeps the data readable
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
@@ -213,22 +218,45 @@ func OpenShm(dir string, ref []byte, mem memory.Allocator) (*ShmReader, error) {
 	if st.Size() <= 0 || st.Size() > 1<<40 {
 		return nil, fmt.Errorf("bad Arrow IPC batch: shared-memory file of %d bytes", st.Size())
 	}
-	data, err := mapFile(f, int(st.Size()))
+	s := &ShmReader{mapped: mapped}
+	if mapped {
+		s.data, err = mapFile(f, int(st.Size()))
+	} else {
+		s.data = make([]byte, st.Size())
+		_, err = io.ReadFull(f, s.data)
+	}
 	if err != nil {
+		s.data = nil
 		return nil, fmt.Errorf("shared-memory batch: %w", err)
 	}
-	r, err := ipc.NewReaderFromMessageReader(&bytesMessages{b: data}, ipc.WithAllocator(mem))
+	msgs := &bytesMessages{b: s.data}
+	s.r, err = ipc.NewReaderFromMessageReader(msgs, ipc.WithAllocator(mem))
 	if err != nil {
-		unmapFile(data)
+		s.Unmap()
 		return nil, fmt.Errorf("bad Arrow IPC batch: %w", err)
 	}
-	return &ShmReader{data: data, r: r}, nil
+	if zeroCopyable(s.r.Schema()) {
+		s.z = &zeroCopy{msgs: msgs, schema: s.r.Schema()}
+	}
+	return s, nil
 }
+
+// TrustOffsets skips the per-row check of string offsets in the records
+// still to be read (the plugin side, which trusts the host; the host checks
+// everything a plugin sends).
+func (s *ShmReader) TrustOffsets() {
+	if s.z != nil {
+		s.z.trusted = true
+	}
+}
+
+// Bytes is the size of the file.
+func (s *ShmReader) Bytes() int { return len(s.data) }
 
 // Next returns the next record (owned by the caller), or nil at the end of
 // the file, when the reader is closed.
 func (s *ShmReader) Next() (rec arrow.Record, err error) {
-	if s.data == nil {
+	if s.done {
 		return nil, nil
 	}
 	defer func() {
@@ -237,6 +265,18 @@ func (s *ShmReader) Next() (rec arrow.Record, err error) {
 			rec, err = nil, fmt.Errorf("bad Arrow IPC batch: %v", p)
 		}
 	}()
+	if s.z != nil {
+		rec, err := s.z.next()
+		if err == nil {
+			s.aliased = true
+			return rec, nil
+		}
+		s.Close()
+		if errors.Is(err, io.EOF) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("bad Arrow IPC batch: %w", err)
+	}
 	if s.r.Next() {
 		rec := s.r.Record()
 		rec.Retain()
@@ -250,12 +290,37 @@ func (s *ShmReader) Next() (rec arrow.Record, err error) {
 	return nil, nil
 }
 
-// Close releases the mapping.
+// Close ends reading. A mapping that records alias stays until Unmap;
+// otherwise it is released now.
 func (s *ShmReader) Close() {
-	if s.data == nil {
+	if s.done {
 		return
 	}
+	s.done = true
 	s.r.Release()
-	unmapFile(s.data)
+	if !s.mapped || !s.aliased {
+		s.Unmap()
+	}
+}
+
+// Unmap releases the mapping: records read from it must no longer be used.
+// For a file read into the heap it only drops the reader's reference.
+func (s *ShmReader) Unmap() {
+	if s.data != nil && s.mapped {
+		unmapFile(s.data)
+	}
 	s.data = nil
+}
+
+// RecordBytes is the size of a record's buffers.
+func RecordBytes(rec arrow.Record) int64 {
+	var n int64
+	for _, c := range rec.Columns() {
+		for _, b := range c.Data().Buffers() {
+			if b != nil {
+				n += int64(b.Len())
+			}
+		}
+	}
+	return n
 }

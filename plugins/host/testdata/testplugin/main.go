@@ -3,7 +3,10 @@
 // echo (input back with a Score column), crash (dies after the first batch),
 // hang (never answers), liar (declares one schema, returns another),
 // failer (reports an error as data), legacy (speaks protocol minor 1: no
-// shared memory; it fails the call if the host offers it anyway).
+// shared memory; it fails the call if the host offers it anyway), minor2
+// (shared memory, no reference columns: it fails the call if the host
+// offers them), badref (an echo whose reference frames point to an input
+// record it was never given).
 package main
 
 import (
@@ -104,8 +107,16 @@ func main() {
 		}
 	}
 	name := strings.TrimPrefix(strings.TrimSuffix(filepath.Base(os.Args[0]), ".exe"), "kqlhunt-plugin-")
-	if name == "legacy" {
-		srv := legacy{sdk.NewServer(detector{behaviour: name})}
+	var srv pb.DetectorServer
+	switch name {
+	case "legacy":
+		srv = legacy{sdk.NewServer(detector{behaviour: name}), 1}
+	case "minor2":
+		srv = legacy{sdk.NewServer(detector{behaviour: name}), 2}
+	case "badref":
+		srv = badref{sdk.NewServer(detector{behaviour: name})}
+	}
+	if srv != nil {
 		plugin.Serve(&plugin.ServeConfig{
 			HandshakeConfig:  wire.Handshake,
 			VersionedPlugins: map[int]plugin.PluginSet{wire.ProtocolVersion: {wire.PluginName: &wire.GRPCPlugin{Impl: srv}}},
@@ -116,25 +127,40 @@ func main() {
 	sdk.Serve(detector{behaviour: name})
 }
 
-// legacy is a plugin built before the shared-memory data plane.
-type legacy struct{ pb.DetectorServer }
+// legacy is a plugin built before the shared-memory data plane (minor 1)
+// or before reference columns (minor 2).
+type legacy struct {
+	pb.DetectorServer
+	minor uint32
+}
 
 func (l legacy) Describe(ctx context.Context, r *pb.DescribeRequest) (*pb.Description, error) {
 	d, err := l.DetectorServer.Describe(ctx, r)
 	if d != nil {
-		d.Minor = 1
+		d.Minor = l.minor
 	}
 	return d, err
 }
 
 func (l legacy) Evaluate(s pb.Detector_EvaluateServer) error {
-	return l.DetectorServer.Evaluate(legacyStream{s})
+	return l.DetectorServer.Evaluate(legacyStream{s, l.minor})
 }
 
-type legacyStream struct{ pb.Detector_EvaluateServer }
+type legacyStream struct {
+	pb.Detector_EvaluateServer
+	minor uint32
+}
 
 func (s legacyStream) Recv() (*pb.Frame, error) {
 	f, err := s.Detector_EvaluateServer.Recv()
+	if b := f.GetBatch(); b != nil && s.minor < wire.MinorRefs {
+		if _, _, retained, _ := wire.ParseRetained(b); retained {
+			return nil, errors.New("a minor-2 plugin was offered reference columns")
+		}
+	}
+	if s.minor >= wire.MinorShm {
+		return f, err
+	}
 	if c := f.GetCall(); c != nil {
 		for _, a := range c.Args {
 			if a.Name == wire.ArgShmDir {
@@ -146,4 +172,30 @@ func (s legacyStream) Recv() (*pb.Frame, error) {
 		return nil, errors.New("a minor-1 plugin was sent a shared-memory batch")
 	}
 	return f, err
+}
+
+// badref sends reference frames naming an input record it was not given.
+type badref struct{ pb.DetectorServer }
+
+func (b badref) Evaluate(s pb.Detector_EvaluateServer) error {
+	return b.DetectorServer.Evaluate(badrefStream{s})
+}
+
+type badrefStream struct{ pb.Detector_EvaluateServer }
+
+func (s badrefStream) Send(f *pb.Frame) error {
+	if b := f.GetBatch(); b != nil && wire.IsRefFrame(b) {
+		rb, err := wire.ParseRefFrame(b)
+		if err != nil {
+			return err
+		}
+		for i := range rb.Recs {
+			rb.Recs[i] += 1000
+		}
+		if rb.Name != "" {
+			rb.Name = string(rb.ShmRef())
+		}
+		f = &pb.Frame{Kind: &pb.Frame_Batch{Batch: rb.Encode()}}
+	}
+	return s.Detector_EvaluateServer.Send(f)
 }
