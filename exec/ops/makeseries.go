@@ -1,15 +1,21 @@
 package ops
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math"
 	"math/big"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 
+	"github.com/kqlhunt/kqlhunt/exec/expr"
 	"github.com/kqlhunt/kqlhunt/exec/kernels"
 	"github.com/kqlhunt/kqlhunt/lang/types"
 )
@@ -331,20 +337,7 @@ func (s *SeriesAssemble) Next(ctx context.Context) (arrow.Record, error) {
 		cols = append(cols, b.NewArray())
 		b.Release()
 	}
-	axis := make([]any, s.axis.N)
-	for i := range axis {
-		switch {
-		case s.axis.IsFloat():
-			axis[i] = s.axis.FromF + float64(i)*s.axis.StepF
-		case s.axis.Kind == types.DateTime:
-			axis[i] = types.FormatDateTime(s.axis.From + int64(i)*s.axis.Step)
-		case s.axis.Kind == types.TimeSpan:
-			axis[i] = types.FormatTimeSpan(s.axis.From + int64(i)*s.axis.Step)
-		default:
-			axis[i] = s.axis.From + int64(i)*s.axis.Step
-		}
-	}
-	at := types.FormatDynamic(axis)
+	at := types.FormatDynamic(s.axis.values())
 	b := array.NewStringBuilder(s.mem)
 	for g := 0; g < ng; g++ {
 		b.Append(at)
@@ -383,4 +376,653 @@ func dynValueAt(a arrow.Array, i int, k types.Kind) any {
 		return x.Value(i)
 	}
 	return a.ValueStr(i)
+}
+
+// MakeSeriesSpec describes the one-pass make-series aggregation: every
+// output is one single-field aggregate.
+type MakeSeriesSpec struct {
+	Keys     []expr.Evaluator
+	KeyKinds []types.Kind // kinds of the key evaluators
+	On       ValueEval    // the axis expression
+	Axis     SeriesAxis
+	Aggs     []AggSpec
+	Outputs  []int        // per output series: its aggregate (index into Aggs)
+	OutKinds []types.Kind // per output: the kind its values are conformed to
+	Defaults []any        // per output: the value of an empty bucket
+	NonEmpty bool
+	Schema   *arrow.Schema // keys, one dynamic per output, the axis
+}
+
+// MakeSeries is make-series as one dedicated hash aggregation. A row's
+// group id is 1 + keyGroup×N + bucket (0 collects the rows outside the
+// axis), so the aggregate states are flat per (key, bucket) and no table is
+// keyed by the pair. Workers aggregate shares of the input, their states
+// are merged once, and the series arrays are written straight from the
+// finished states.
+type MakeSeries struct {
+	kctx *kernels.Ctx
+	in   Operator
+	spec MakeSeriesSpec
+	done bool
+}
+
+// NewMakeSeries returns the make-series aggregation over in.
+func NewMakeSeries(kctx *kernels.Ctx, in Operator, spec MakeSeriesSpec) (*MakeSeries, error) {
+	nk, no := len(spec.Keys), len(spec.Outputs)
+	if len(spec.KeyKinds) != nk || len(spec.OutKinds) != no || len(spec.Defaults) != no || spec.Schema.NumFields() != nk+no+1 {
+		return nil, fmt.Errorf("make-series: inconsistent spec")
+	}
+	for _, a := range spec.Outputs {
+		if a < 0 || a >= len(spec.Aggs) {
+			return nil, fmt.Errorf("make-series: output of unknown aggregate %d", a)
+		}
+	}
+	return &MakeSeries{kctx: kctx, in: in, spec: spec}, nil
+}
+
+// Schema implements Operator.
+func (m *MakeSeries) Schema() *arrow.Schema { return m.spec.Schema }
+
+// Close implements Operator.
+func (m *MakeSeries) Close() {
+	if m.in != nil {
+		m.in.Close()
+		m.in = nil
+	}
+}
+
+// Next implements Operator.
+func (m *MakeSeries) Next(ctx context.Context) (arrow.Record, error) {
+	if m.done {
+		return nil, nil
+	}
+	m.done = true
+	workers, err := m.aggregate(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out arrow.Record
+	err = guard(func() error {
+		var e error
+		out, e = m.finish(workers)
+		return e
+	})
+	return out, err
+}
+
+// msWorker is one worker's share: key groups and flat aggregate states.
+type msWorker struct {
+	m        *MakeSeries
+	strKey   bool              // one string key: groups keyed by its text
+	groups   map[string]uint32 // key text (strKey) or typed key encoding → key group
+	keyStrs  []string          // per key group: its map key
+	keys     [][]any           // per key group: the key values
+	states   []kernels.AggState
+	present  []bool // per group id: some row fell in it
+	ids      []uint32
+	bucket   []int32
+	buf      []byte
+	dictMap  []int32         // per entry of dictData: its key group (-1 not yet seen)
+	dictData arrow.ArrayData // the dictionary dictMap belongs to
+}
+
+func (m *MakeSeries) newWorker() (*msWorker, error) {
+	w := &msWorker{m: m, groups: map[string]uint32{}}
+	w.strKey = len(m.spec.Keys) == 1 && m.spec.KeyKinds[0] == types.String
+	for _, a := range m.spec.Aggs {
+		st, err := a.Kernel(m.kctx, a.ArgKinds, a.Consts, a.Result)
+		if err != nil {
+			return nil, err
+		}
+		w.states = append(w.states, st)
+	}
+	return w, nil
+}
+
+func (w *msWorker) ngroups() int { return 1 + len(w.keyStrs)*w.m.spec.Axis.N }
+
+func (m *MakeSeries) aggregate(ctx context.Context) ([]*msWorker, error) {
+	nw := max(Workers, 1)
+	workers := make([]*msWorker, nw)
+	for i := range workers {
+		w, err := m.newWorker()
+		if err != nil {
+			return nil, err
+		}
+		workers[i] = w
+	}
+	var failed atomic.Value
+	chans := make([]chan seqRecord, nw)
+	var wg sync.WaitGroup
+	for i := range chans {
+		chans[i] = make(chan seqRecord, 2)
+		wg.Add(1)
+		go func(w *msWorker, ch chan seqRecord) {
+			defer wg.Done()
+			for sr := range ch {
+				if failed.Load() == nil {
+					if err := guard(func() error { return w.add(sr.rec, sr.seq) }); err != nil {
+						failed.CompareAndSwap(nil, err)
+					}
+				}
+				sr.rec.Release()
+			}
+		}(workers[i], chans[i])
+	}
+	var readErr error
+	for i := 0; ; i++ {
+		if failed.Load() != nil {
+			break
+		}
+		rec, err := m.in.Next(ctx)
+		if err != nil {
+			readErr = err
+			break
+		}
+		if rec == nil {
+			break
+		}
+		chans[i%nw] <- seqRecord{rec: rec, seq: int64(i)}
+	}
+	for _, ch := range chans {
+		close(ch)
+	}
+	wg.Wait()
+	if readErr != nil {
+		return nil, readErr
+	}
+	if err, ok := failed.Load().(error); ok {
+		return nil, err
+	}
+	return workers, nil
+}
+
+// buckets writes each row's bucket (-1: null or outside the axis) and
+// returns how many rows are inside.
+func (a SeriesAxis) buckets(d kernels.Datum, n int, out []int32) int {
+	if d.Scalar {
+		b := int32(-1)
+		if d.Array.Len() > 0 {
+			var tmp [1]int32
+			a.bucketsOf(d.Array, 1, tmp[:])
+			b = tmp[0]
+		}
+		for i := range out[:n] {
+			out[i] = b
+		}
+		if b < 0 {
+			return 0
+		}
+		return n
+	}
+	return a.bucketsOf(d.Array, n, out)
+}
+
+func (a SeriesAxis) bucketsOf(arr arrow.Array, n int, out []int32) int {
+	out = out[:n]
+	N := int64(a.N)
+	intBucket := func(v int64) int32 {
+		if a.Step <= 0 || v < a.From {
+			return -1
+		}
+		if q := (v - a.From) / a.Step; q < N {
+			return int32(q)
+		}
+		return -1
+	}
+	floatBucket := func(f float64) int32 {
+		if a.StepF <= 0 {
+			return -1
+		}
+		q := math.Floor((f - a.FromF) / a.StepF)
+		if q >= 0 && q < float64(a.N) {
+			return int32(q)
+		}
+		return -1
+	}
+	switch x := arr.(type) {
+	case *array.Timestamp:
+		vs := x.TimestampValues()
+		if !a.IsFloat() {
+			for i := range out {
+				out[i] = intBucket(int64(vs[i]))
+			}
+			break
+		}
+		for i := range out {
+			out[i] = -1
+		}
+	case *array.Duration:
+		vs := x.DurationValues()
+		if !a.IsFloat() {
+			for i := range out {
+				out[i] = intBucket(int64(vs[i]))
+			}
+			break
+		}
+		for i := range out {
+			out[i] = -1
+		}
+	case *array.Int64:
+		vs := x.Int64Values()
+		for i := range out {
+			if a.IsFloat() {
+				out[i] = floatBucket(float64(vs[i]))
+			} else {
+				out[i] = intBucket(vs[i])
+			}
+		}
+	case *array.Int32:
+		vs := x.Int32Values()
+		for i := range out {
+			if a.IsFloat() {
+				out[i] = floatBucket(float64(vs[i]))
+			} else {
+				out[i] = intBucket(int64(vs[i]))
+			}
+		}
+	case *array.Float64:
+		vs := x.Float64Values()
+		for i := range out {
+			if a.IsFloat() {
+				out[i] = floatBucket(vs[i])
+			} else {
+				out[i] = intBucket(int64(math.Floor(vs[i])))
+			}
+		}
+	default:
+		for i := range out {
+			out[i] = -1
+		}
+	}
+	if arr.NullN() > 0 {
+		for i := range out {
+			if arr.IsNull(i) {
+				out[i] = -1
+			}
+		}
+	}
+	valid := 0
+	for _, b := range out {
+		if b >= 0 {
+			valid++
+		}
+	}
+	return valid
+}
+
+func (w *msWorker) add(rec arrow.Record, seq int64) error {
+	spec := &w.m.spec
+	kctx := w.m.kctx
+	n := int(rec.NumRows())
+	if n == 0 || spec.Axis.N <= 0 {
+		return nil
+	}
+	on, err := spec.On.Eval(kctx, rec)
+	if err != nil {
+		return err
+	}
+	if cap(w.bucket) < n {
+		w.bucket = make([]int32, n)
+		w.ids = make([]uint32, n)
+	}
+	bucket, ids := w.bucket[:n], w.ids[:n]
+	valid := spec.Axis.buckets(on, n, bucket)
+	on.Release()
+	if valid == 0 {
+		return nil
+	}
+	keys := make([]kernels.Datum, 0, len(spec.Keys))
+	defer func() {
+		for _, d := range keys {
+			d.Release()
+		}
+	}()
+	for _, k := range spec.Keys {
+		d, err := k.Eval(kctx, rec)
+		if err != nil {
+			return err
+		}
+		keys = append(keys, d)
+	}
+	if err := w.groupIDs(keys, bucket, ids); err != nil {
+		return err
+	}
+	if uint64(len(w.keyStrs))*uint64(spec.Axis.N) >= math.MaxInt32 {
+		return fmt.Errorf("make-series: %d series of %d buckets are too many", len(w.keyStrs), spec.Axis.N)
+	}
+	ng := w.ngroups()
+	if len(w.present) < ng {
+		w.present = append(w.present, make([]bool, ng-len(w.present))...)
+	}
+	for _, id := range ids {
+		w.present[id] = true
+	}
+	for ai, a := range spec.Aggs {
+		args := make([]kernels.Datum, 0, len(a.Args))
+		var err error
+		for _, ev := range a.Args {
+			var d kernels.Datum
+			if d, err = ev.Eval(kctx, rec); err != nil {
+				break
+			}
+			args = append(args, d)
+		}
+		if err == nil {
+			if sq, ok := w.states[ai].(kernels.Sequenced); ok {
+				sq.SetSeq(seq)
+			}
+			err = w.states[ai].Update(args, ids, ng)
+		}
+		for _, d := range args {
+			d.Release()
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// groupIDs sets ids[i] to row i's group id: 1 + keyGroup×N + bucket, or 0
+// for a row outside the axis.
+func (w *msWorker) groupIDs(keys []kernels.Datum, bucket []int32, ids []uint32) error {
+	N := uint32(w.m.spec.Axis.N)
+	set := func(i int, kg uint32) { ids[i] = 1 + kg*N + uint32(bucket[i]) }
+	switch {
+	case len(keys) == 0:
+		for i, b := range bucket {
+			if b < 0 {
+				ids[i] = 0
+				continue
+			}
+			if len(w.keyStrs) == 0 {
+				w.newGroup("", nil, 0)
+			}
+			set(i, 0)
+		}
+	case w.strKey:
+		d := keys[0]
+		if dict, ok := d.Array.(*array.Dictionary); ok && !d.Scalar {
+			// one lookup per dictionary entry
+			entry := kernels.Strings(kernels.Datum{Array: dict.Dictionary(), Kind: types.String})
+			// batches of one Parquet column chunk share their dictionary:
+			// the entries' groups carry over while it stays the same
+			nd := dict.Dictionary().Len()
+			if w.dictData != dict.Dictionary().Data() || len(w.dictMap) != nd {
+				if cap(w.dictMap) < nd {
+					w.dictMap = make([]int32, nd)
+				}
+				w.dictMap = w.dictMap[:nd]
+				for i := range w.dictMap {
+					w.dictMap[i] = -1
+				}
+				w.dictData = dict.Dictionary().Data()
+			}
+			dm := w.dictMap
+			for i, b := range bucket {
+				if b < 0 {
+					ids[i] = 0
+					continue
+				}
+				if dict.IsNull(i) {
+					set(i, w.strGroup(""))
+					continue
+				}
+				x := dict.GetValueIndex(i)
+				if dm[x] < 0 {
+					s, _ := entry(x)
+					dm[x] = int32(w.strGroup(s))
+				}
+				set(i, uint32(dm[x]))
+			}
+			return nil
+		}
+		get := kernels.Strings(d)
+		for i, b := range bucket {
+			if b < 0 {
+				ids[i] = 0
+				continue
+			}
+			s, _ := get(i)
+			set(i, w.strGroup(s))
+		}
+	default:
+		encs := make([]keyEncoder, len(keys))
+		for j, d := range keys {
+			encs[j] = newKeyEncoder(d)
+		}
+		for i, b := range bucket {
+			if b < 0 {
+				ids[i] = 0
+				continue
+			}
+			buf := w.buf[:0]
+			for j := range encs {
+				buf = encs[j].append(buf, i)
+			}
+			w.buf = buf
+			kg, ok := w.groups[string(buf)]
+			if !ok {
+				kg = w.newGroup(string(buf), keys, i)
+			}
+			set(i, kg)
+		}
+	}
+	return nil
+}
+
+// strGroup returns the key group of string key s.
+func (w *msWorker) strGroup(s string) uint32 {
+	if kg, ok := w.groups[s]; ok {
+		return kg
+	}
+	id := uint32(len(w.keyStrs))
+	s = strings.Clone(s)
+	w.groups[s] = id
+	w.keyStrs = append(w.keyStrs, s)
+	w.keys = append(w.keys, []any{s})
+	return id
+}
+
+func (w *msWorker) newGroup(key string, keys []kernels.Datum, row int) uint32 {
+	id := uint32(len(w.keyStrs))
+	w.groups[key] = id
+	w.keyStrs = append(w.keyStrs, key)
+	vals := make([]any, len(keys))
+	for j, d := range keys {
+		vals[j] = expr.DatumValue(d, row)
+	}
+	w.keys = append(w.keys, vals)
+	return id
+}
+
+// merge folds the other workers into the first (once, at the end).
+func (m *MakeSeries) merge(workers []*msWorker) (*msWorker, error) {
+	g := workers[0]
+	N := m.spec.Axis.N
+	for _, w := range workers[1:] {
+		if len(w.keyStrs) == 0 {
+			continue
+		}
+		mapping := make([]uint32, w.ngroups())
+		for kg, k := range w.keyStrs {
+			G, ok := g.groups[k]
+			if !ok {
+				G = uint32(len(g.keyStrs))
+				g.groups[k] = G
+				g.keyStrs = append(g.keyStrs, k)
+				g.keys = append(g.keys, w.keys[kg])
+			}
+			base, gbase := 1+kg*N, 1+int(G)*N
+			for b := 0; b < N; b++ {
+				mapping[base+b] = uint32(gbase + b)
+			}
+		}
+		ng := g.ngroups()
+		for ai := range m.spec.Aggs {
+			if err := g.states[ai].Merge(w.states[ai], mapping, ng); err != nil {
+				return nil, err
+			}
+		}
+		if len(g.present) < ng {
+			g.present = append(g.present, make([]bool, ng-len(g.present))...)
+		}
+		for id, p := range w.present {
+			if p {
+				g.present[mapping[id]] = true
+			}
+		}
+	}
+	return g, nil
+}
+
+func (m *MakeSeries) finish(workers []*msWorker) (arrow.Record, error) {
+	spec := &m.spec
+	g, err := m.merge(workers)
+	if err != nil {
+		return nil, err
+	}
+	mem := m.kctx.Mem
+	nk := len(spec.Keys)
+	nkg := len(g.keyStrs)
+	rows := nkg
+	if nkg == 0 {
+		if !spec.NonEmpty || nk > 0 {
+			return nil, nil
+		}
+		rows = 1 // kind=nonempty without keys: one series of defaults
+	}
+	N := spec.Axis.N
+	ng := g.ngroups()
+	cols := make([]arrow.Array, 0, spec.Schema.NumFields())
+	release := func() {
+		for _, c := range cols {
+			c.Release()
+		}
+	}
+	for j := 0; j < nk; j++ {
+		pk := kernels.KindOf(spec.Schema.Field(j))
+		vals := make([]any, rows)
+		for kg := 0; kg < nkg; kg++ {
+			vals[kg] = convertValue(g.keys[kg][j], spec.KeyKinds[j], pk)
+		}
+		arr, err := expr.MakeArray(mem, pk, vals)
+		if err != nil {
+			release()
+			return nil, err
+		}
+		cols = append(cols, arr)
+	}
+	finished := make([]arrow.Array, len(spec.Aggs))
+	defer func() {
+		for _, a := range finished {
+			if a != nil {
+				a.Release()
+			}
+		}
+	}()
+	for o, ai := range spec.Outputs {
+		if finished[ai] == nil {
+			raw, err := g.states[ai].Finish(mem, ng)
+			if err != nil {
+				release()
+				return nil, err
+			}
+			if raw.Len() != ng {
+				raw.Release()
+				release()
+				return nil, fmt.Errorf("aggregate returned %d rows for %d groups", raw.Len(), ng)
+			}
+			finished[ai] = raw
+		}
+		k := spec.OutKinds[o]
+		arr, err := ConformArray(mem, finished[ai], spec.Aggs[ai].Result, k)
+		if err != nil {
+			release()
+			return nil, err
+		}
+		def := types.AppendDynamic(nil, spec.Defaults[o])
+		var data []byte
+		offsets := make([]int32, rows+1)
+		for kg := 0; kg < rows; kg++ {
+			data = append(data, '[')
+			for bk := 0; bk < N; bk++ {
+				if bk > 0 {
+					data = append(data, ',')
+				}
+				id := 1 + kg*N + bk
+				if kg >= nkg || id >= len(g.present) || !g.present[id] {
+					data = append(data, def...)
+					continue
+				}
+				data = appendSeriesValue(data, arr, id, k)
+			}
+			data = append(data, ']')
+			if len(data) > math.MaxInt32 {
+				arr.Release()
+				release()
+				return nil, fmt.Errorf("make-series: the series of %q exceed 2 GB", spec.Schema.Field(nk+o).Name)
+			}
+			offsets[kg+1] = int32(len(data))
+		}
+		arr.Release()
+		cols = append(cols, stringArray(offsets, data))
+	}
+	// every row has the same axis
+	at := types.FormatDynamic(spec.Axis.values())
+	if len(at)*rows > math.MaxInt32 {
+		release()
+		return nil, fmt.Errorf("make-series: the axis column exceeds 2 GB")
+	}
+	offsets := make([]int32, rows+1)
+	for i := range rows {
+		offsets[i+1] = int32((i + 1) * len(at))
+	}
+	cols = append(cols, stringArray(offsets, bytes.Repeat([]byte(at), rows)))
+	return newRecord(spec.Schema, cols, rows), nil
+}
+
+// stringArray wraps offsets and data (Go memory) as an Arrow String array
+// without copying them.
+func stringArray(offsets []int32, data []byte) arrow.Array {
+	n := len(offsets) - 1
+	d := array.NewData(arrow.BinaryTypes.String, n, []*memory.Buffer{
+		nil, memory.NewBufferBytes(arrow.Int32Traits.CastToBytes(offsets)), memory.NewBufferBytes(data),
+	}, nil, 0, 0)
+	defer d.Release()
+	return array.NewStringData(d)
+}
+
+// appendSeriesValue appends row i of a as a dynamic array element.
+func appendSeriesValue(dst []byte, a arrow.Array, i int, k types.Kind) []byte {
+	if a.IsNull(i) {
+		return append(dst, "null"...)
+	}
+	switch x := a.(type) {
+	case *array.Int64:
+		return strconv.AppendInt(dst, x.Value(i), 10)
+	case *array.Float64:
+		return types.AppendDynamic(dst, x.Value(i))
+	}
+	return types.AppendDynamic(dst, dynValueAt(a, i, k))
+}
+
+// values returns the axis values as dynamic elements (datetimes and
+// timespans as their text).
+func (a SeriesAxis) values() []any {
+	axis := make([]any, a.N)
+	for i := range axis {
+		switch {
+		case a.IsFloat():
+			axis[i] = a.FromF + float64(i)*a.StepF
+		case a.Kind == types.DateTime:
+			axis[i] = types.FormatDateTime(a.From + int64(i)*a.Step)
+		case a.Kind == types.TimeSpan:
+			axis[i] = types.FormatTimeSpan(a.From + int64(i)*a.Step)
+		default:
+			axis[i] = a.From + int64(i)*a.Step
+		}
+	}
+	return axis
 }

@@ -63,6 +63,7 @@ func buildJoin(b *Builder, op ast.Op, in ops.Operator) (ops.Operator, error) {
 		r.Close()
 		return nil, Errorf(op, "%v", err)
 	}
+	hj.SetNeeded(b.neededAfter(op, hj.Schema()))
 	return hj, nil
 }
 
@@ -77,5 +78,6 @@ func buildLookup(b *Builder, op ast.Op, in ops.Operator) (ops.Operator, error) {
 		r.Close()
 		return nil, Errorf(op, "%v", err)
 	}
+	hj.SetNeeded(b.neededAfter(op, hj.Schema()))
 	return hj, nil
 }

@@ -99,6 +99,7 @@ func buildMakeSeries(b *Builder, op ast.Op, in ops.Operator) (ops.Operator, erro
 			return nil, err
 		}
 		in = &drained{RecordsSource: ops.NewRecordsSource(in.Schema(), recs), orig: orig}
+		defer ops.ReleaseRecords(recs) // the source holds its own references
 		minI, maxI, minF, maxF, any, err := ops.AxisRange(b.Ctx(), recs, onEval, isF)
 		if err != nil {
 			return fail(err)
@@ -136,6 +137,16 @@ func buildMakeSeries(b *Builder, op ast.Op, in ops.Operator) (ops.Operator, erro
 	if d, ok := in.(*drained); ok {
 		d.own = true // from here on closing the chain closes orig too
 	}
+	defaults, err := makeSeriesDefaults(b, info)
+	if err != nil {
+		return fail(err)
+	}
+	if fused, err := buildMakeSeriesFused(b, info, in, onEval, axis, defaults, OutSchema(op)); fused != nil || err != nil {
+		if err != nil {
+			return fail(err)
+		}
+		return fused, nil
+	}
 	bucketed := ops.NewSeriesBucket(b.Ctx(), in, onEval, axis)
 
 	// summarize aggs by keys..., bucket
@@ -162,8 +173,18 @@ func buildMakeSeries(b *Builder, op ast.Op, in ops.Operator) (ops.Operator, erro
 	if err != nil {
 		return nil, err
 	}
-	defaults := make([]any, len(sum.Outputs))
-	for i, o := range sum.Outputs {
+	out, err := ops.NewSeriesAssemble(b.Mem(), sop, len(info.Sum.Keys), defaults, axis, info.NonEmpty, OutSchema(op))
+	if err != nil {
+		sop.Close()
+		return nil, Errorf(op, "%v", err)
+	}
+	return out, nil
+}
+
+// makeSeriesDefaults returns the value of an empty bucket per output.
+func makeSeriesDefaults(b *Builder, info *check.MakeSeriesInfo) ([]any, error) {
+	defaults := make([]any, len(info.Sum.Outputs))
+	for i, o := range info.Sum.Outputs {
 		var d ast.Expr
 		if i < len(info.Defaults) {
 			d = info.Defaults[i]
@@ -176,7 +197,6 @@ func buildMakeSeries(b *Builder, op ast.Op, in ops.Operator) (ops.Operator, erro
 		}
 		v, k, err := b.EvalConst(d)
 		if err != nil {
-			sop.Close()
 			return nil, err
 		}
 		switch k {
@@ -195,12 +215,7 @@ func buildMakeSeries(b *Builder, op ast.Op, in ops.Operator) (ops.Operator, erro
 		}
 		defaults[i] = v
 	}
-	out, err := ops.NewSeriesAssemble(b.Mem(), sop, len(info.Sum.Keys), defaults, axis, info.NonEmpty, OutSchema(op))
-	if err != nil {
-		sop.Close()
-		return nil, Errorf(op, "%v", err)
-	}
-	return out, nil
+	return defaults, nil
 }
 
 func itoa(i int) string {

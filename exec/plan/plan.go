@@ -61,6 +61,7 @@ type Builder struct {
 	asMemo  map[*ast.As]*materialized
 	built   []ops.Operator  // operators built for subqueries, closed at the end
 	names   map[string]bool // every name in the query; nil disables projection pruning (prune.go)
+	rest    sync.Map        // ast.Op → the operators after it in its pipe (prune_join.go)
 }
 
 type materialized struct {
@@ -364,7 +365,8 @@ func (b *Builder) call(e *ast.Call) (ops.Operator, error) {
 
 // Pipe applies checked operators to in (nil when the first is a source).
 func (b *Builder) Pipe(in ops.Operator, opList []ast.Op) (ops.Operator, error) {
-	for _, op := range opList {
+	for i, op := range opList {
+		b.rest.Store(op, opList[i+1:])
 		f := builderFor(op.OpName())
 		if f == nil {
 			if in != nil {
