@@ -16,7 +16,7 @@ import (
 
 // CheckCmd type-checks a query against table schemas without reading data.
 type CheckCmd struct {
-	Schemas []string `name:"schemas" help:"Directory of table schemas in the JSON format of lang/schemas/tables (repeatable); they add to and override the built-in Defender and Sentinel schemas." placeholder:"DIR"`
+	Schemas []string `name:"schemas" help:"Directory of table schemas in the JSON format of lang/schemas/tables (repeatable); they add tables to the built-in Defender and Sentinel schemas, and columns to a built-in table of the same name (on a type conflict DIR wins, unless one side is dynamic)." placeholder:"DIR"`
 	DataFlags
 	PluginFlags
 	QueryInput
@@ -34,7 +34,7 @@ func (c *CheckCmd) Run(e *env) error {
 		if err != nil {
 			return &exitError{exitQuery, "kqlhunt: --schemas: " + err.Error()}
 		}
-		set = set.Merge(extra)
+		set = set.Union(extra) // a table in both gets the union of their columns
 	}
 	if len(c.Data) > 0 || c.Store != "" {
 		cat := catalog.New()

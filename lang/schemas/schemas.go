@@ -170,7 +170,56 @@ func addTimeAliases(table string, sc *types.Schema) {
 	}
 }
 
-// Merge returns a set with the tables of s and then of other (other wins).
+// Union returns a set with the tables of s and of other, where a table in
+// both gets the union of their columns: other's columns first, in other's
+// order, then the columns only s has, in s's order. When both declare a
+// column, other's type wins unless either side says dynamic, and then the
+// column is dynamic (the rule of ../shared/schemas/README.md for tables
+// documented in two places). `kqlhunt check --schemas DIR` uses it to add a
+// directory's schemas to the built-in ones. Neither input is modified.
+func (s Set) Union(other Set) Set {
+	out := Set{}
+	for k, v := range s {
+		out[k] = v
+	}
+	for k, v := range other {
+		base, ok := out[k]
+		if !ok || base == nil || v == nil {
+			out[k] = v
+			continue
+		}
+		out[k] = unionSchema(v, base)
+	}
+	return out
+}
+
+// unionSchema merges the columns of first and then second (see Union).
+func unionSchema(first, second *types.Schema) *types.Schema {
+	sc := &types.Schema{Open: first.Open || second.Open, OpenType: first.OpenType}
+	idx := map[string]int{}
+	for _, c := range first.Columns {
+		if _, dup := idx[c.Name]; dup {
+			continue
+		}
+		idx[c.Name] = len(sc.Columns)
+		sc.Columns = append(sc.Columns, c)
+	}
+	for _, c := range second.Columns {
+		if i, ok := idx[c.Name]; ok {
+			if c.Type == types.Dynamic {
+				sc.Columns[i].Type = types.Dynamic
+			}
+			continue
+		}
+		idx[c.Name] = len(sc.Columns)
+		sc.Columns = append(sc.Columns, c)
+	}
+	return sc
+}
+
+// Merge returns a set with the tables of s and then of other: a table in
+// both is other's, whole (other wins). Tables bound to data use it: their
+// columns are the data's.
 func (s Set) Merge(other Set) Set {
 	out := Set{}
 	for k, v := range s {

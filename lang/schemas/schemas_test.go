@@ -73,3 +73,86 @@ func TestDefenderTablesHaveBothTimeColumns(t *testing.T) {
 		t.Errorf("IsDefenderTable prefix rule is wrong")
 	}
 }
+
+func TestUnion(t *testing.T) {
+	base := Set{
+		"T":    {Columns: []types.Column{{Name: "A", Type: types.String}, {Name: "B", Type: types.Long}, {Name: "C", Type: types.Dynamic}, {Name: "D", Type: types.Bool}}},
+		"Only": {Columns: []types.Column{{Name: "X", Type: types.Long}}},
+	}
+	dir := Set{
+		"T":   {Columns: []types.Column{{Name: "D", Type: types.Long}, {Name: "B", Type: types.Dynamic}, {Name: "C", Type: types.String}, {Name: "E", Type: types.DateTime}}},
+		"New": {Columns: []types.Column{{Name: "Y", Type: types.Guid}}},
+	}
+	u := base.Union(dir)
+	want := []types.Column{
+		{Name: "D", Type: types.Long},     // DIR's type wins
+		{Name: "B", Type: types.Dynamic},  // DIR says dynamic
+		{Name: "C", Type: types.Dynamic},  // built-in says dynamic
+		{Name: "E", Type: types.DateTime}, // DIR only
+		{Name: "A", Type: types.String},   // built-in extra, after DIR's columns
+	}
+	got := u["T"].Columns
+	if len(got) != len(want) {
+		t.Fatalf("T: got %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("T column %d: got %v, want %v", i, got[i], want[i])
+		}
+	}
+	if u["Only"] != base["Only"] || u["New"] != dir["New"] {
+		t.Errorf("tables in one set only must be kept as they are")
+	}
+	if len(base["T"].Columns) != 4 || base["T"].Columns[1].Type != types.Long || len(dir["T"].Columns) != 4 {
+		t.Errorf("Union modified its inputs")
+	}
+	// Merge still replaces a table whole (data-bound tables).
+	if m := base.Merge(dir); len(m["T"].Columns) != 4 || m["T"].Columns[0].Name != "D" {
+		t.Errorf("Merge: got %v", m["T"].Columns)
+	}
+}
+
+func TestLoadDirUnionWithBuiltin(t *testing.T) {
+	dir := t.TempDir()
+	// A shorter, older SigninLogs plus a custom column: the built-in columns
+	// it lacks are kept after it.
+	os.WriteFile(filepath.Join(dir, "SigninLogs.json"), []byte(`{"table":"SigninLogs","columns":[{"name":"TimeGenerated","type":"datetime"},{"name":"ResultType","type":"string"},{"name":"MyExtra_s","type":"string"}]}`), 0o644)
+	extra, err := LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := Builtin().Union(extra)
+	sc := u["SigninLogs"]
+	if sc.Columns[0].Name != "TimeGenerated" || sc.Columns[2].Name != "MyExtra_s" {
+		t.Errorf("DIR's columns must come first: %v", sc.Names()[:3])
+	}
+	bi, _ := Lookup("SigninLogs")
+	for _, c := range bi.Columns {
+		if sc.Index(c.Name) < 0 {
+			t.Errorf("built-in column %s lost", c.Name)
+		}
+	}
+	if len(sc.Columns) != len(bi.Columns)+1 {
+		t.Errorf("got %d columns, want %d", len(sc.Columns), len(bi.Columns)+1)
+	}
+}
+
+func TestSchemasDoc(t *testing.T) {
+	const file = "../../docs/schemas.md"
+	want := CatalogMarkdown()
+	if os.Getenv("UPDATE_DOCS") != "" {
+		if err := os.WriteFile(file, []byte(want), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != want {
+		t.Fatalf("docs/schemas.md is out of date with lang/schemas/tables; run UPDATE_DOCS=1 go test ./lang/schemas -run TestSchemasDoc")
+	}
+	if n := len(Docs()); n != len(Builtin()) {
+		t.Errorf("Docs lists %d tables, Builtin has %d", n, len(Builtin()))
+	}
+}

@@ -47,12 +47,14 @@ var sharedWant = []struct {
 		"MessageUrlInfo": 1, "UrlClickEvents": 1, "CloudAuditEvents": 1, "CloudProcessEvents": 1,
 		"CloudStorageAggregatedEvents": 1, "AlertInfo": 1, "DeviceFileCertificateInfo": 1, "DeviceImageLoadEvents": 1,
 		"IdentityDirectoryEvents": 1, "labels": 77},
-		// 29 (twice), 44: the anonymiser put GUIDs in the long / bool
-		// columns InitiatingProcessSessionId, IsInitiatingProcessRemoteSession
-		// (the cells are null). 57-68: DeviceEvents bodies under EmailEvents,
-		// EmailUrlInfo and four Identity* categories (LABELS.md names the
-		// first two; the Identity* ones are the same fixture).
-		[]int{29, 29, 44, 57, 59, 61, 62, 64, 68}},
+		// 26-44, 76: the anonymiser put GUIDs in the long / bool columns
+		// InitiatingProcessSessionId, IsInitiatingProcessRemoteSession, which
+		// Defender documents on DeviceEvents, DeviceFileEvents,
+		// DeviceLogonEvents and DeviceNetworkEvents (the cells are null).
+		// 57-68: DeviceEvents bodies under EmailEvents, EmailUrlInfo and four
+		// Identity* categories (LABELS.md names the first two; the Identity*
+		// ones are the same fixture).
+		[]int{26, 28, 29, 29, 31, 32, 36, 36, 44, 57, 59, 61, 62, 64, 68, 76}},
 }
 
 // sharedTypes are column types the datasets must have (from the schemas).
