@@ -28,7 +28,6 @@ package m365
 import (
 	"github.com/apache/arrow/go/v17/arrow"
 
-	"github.com/kqlhunt/kqlhunt/exec/catalog"
 	"github.com/kqlhunt/kqlhunt/exec/source"
 	"github.com/kqlhunt/kqlhunt/lang/types"
 )
@@ -53,7 +52,7 @@ func (ualCSV) Name() string { return "ual-csv" }
 func (ualCSV) Detect(path string, head []byte) bool { return detectCSV(head) }
 
 func (ualCSV) Read(f *source.File, opts *source.Options) ([]source.Part, error) {
-	return read(f, opts, eachCSV)
+	return readOnce(f, opts, splitCSV, newMappers())
 }
 
 type managementJSON struct{}
@@ -69,7 +68,7 @@ func (managementJSON) Detect(path string, head []byte) bool {
 }
 
 func (managementJSON) Read(f *source.File, opts *source.Options) ([]source.Part, error) {
-	return read(f, opts, eachJSON)
+	return readOnce(f, opts, splitJSON, newMappers())
 }
 
 // mapper is one output table.
@@ -78,9 +77,14 @@ type mapper struct {
 	cols   []column
 	kinds  map[string]types.Kind
 	schema *arrow.Schema
-	// build maps a record; want limits the columns (nil = all); check
-	// only collects the problems.
-	build func(r *record, want map[string]bool, check bool) *row
+	index  map[string]int // column → position
+	// fill maps a record into w (newRow or newSlotRow) and returns it.
+	fill func(r *record, w *row) *row
+}
+
+// slots maps a record into one value per column (see slotsRecord).
+func (m *mapper) slots(r *record) *row {
+	return m.fill(r, newSlotRow(m.kinds, m.index))
 }
 
 func newMappers() []*mapper {
@@ -88,58 +92,18 @@ func newMappers() []*mapper {
 	for _, t := range []string{OfficeActivity, CloudAppEvents} {
 		m := &mapper{table: t, cols: tableColumns(t), schema: Schema(t)}
 		m.kinds = make(map[string]types.Kind, len(m.cols))
-		for _, c := range m.cols {
+		m.index = make(map[string]int, len(m.cols))
+		for i, c := range m.cols {
 			m.kinds[c.Name] = c.Kind
+			m.index[c.Name] = i
 		}
 		switch t {
 		case OfficeActivity:
-			m.build = func(r *record, want map[string]bool, check bool) *row {
-				return officeActivity(r, m.cols, m.kinds, want, check)
-			}
+			m.fill = func(r *record, w *row) *row { return officeActivity(r, m.cols, w) }
 		default:
-			m.build = func(r *record, want map[string]bool, check bool) *row { return cloudAppEvents(r, m.kinds, want, check) }
+			m.fill = cloudAppEvents
 		}
 		out = append(out, m)
 	}
 	return out
-}
-
-// read checks every record once (reporting what cannot be loaded) and
-// returns the two tables, which re-read the file when scanned.
-func read(f *source.File, opts *source.Options, each func(*source.File, eachFn) error) ([]source.Part, error) {
-	mappers := newMappers()
-	var rows int64
-	err := each(f, func(r *record, bad *catalog.Problem) error {
-		if bad != nil {
-			return opts.Problem(*bad)
-		}
-		rows++
-		for _, m := range mappers {
-			for _, p := range m.build(r, nil, true).problems {
-				if err := opts.Problem(catalog.Problem{File: f.Path, Line: r.n, Field: m.table + "." + p.Field, Reason: p.Reason}); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	parts := make([]source.Part, 0, len(mappers))
-	for _, m := range mappers {
-		parts = append(parts, source.BagPart(m.table, m.schema, rows, func(req source.ScanRequest, yield func(*types.Bag) error) error {
-			want := make(map[string]bool, req.Schema.NumFields())
-			for _, fl := range req.Schema.Fields() {
-				want[fl.Name] = true
-			}
-			return each(f, func(r *record, bad *catalog.Problem) error {
-				if bad != nil {
-					return nil // reported by read
-				}
-				return yield(m.build(r, want, false).bag)
-			})
-		}))
-	}
-	return parts, nil
 }

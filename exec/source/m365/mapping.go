@@ -63,10 +63,23 @@ type row struct {
 	check    bool            // only collect problems, build no bag
 	bag      *types.Bag
 	problems []fieldProblem
+	// slots, when not nil, takes the values instead of bag: one per
+	// column (index gives the position), datetimes as nsTime (see
+	// slotsRecord).
+	slots []any
+	index map[string]int
 }
 
 func newRow(kinds map[string]types.Kind, want map[string]bool) *row {
 	return &row{kinds: kinds, want: want, bag: types.NewBag(32)}
+}
+
+// nsTime is a datetime in a row's slots: Unix nanoseconds.
+type nsTime int64
+
+// newSlotRow returns a row filling slots, for every column.
+func newSlotRow(kinds map[string]types.Kind, index map[string]int) *row {
+	return &row{kinds: kinds, slots: make([]any, len(index)), index: index}
 }
 
 // wants reports whether col is to be filled.
@@ -77,12 +90,28 @@ func (w *row) set(col string, v any) {
 	if !ok || v == nil || !w.wants(col) {
 		return
 	}
+	if w.slots != nil && k == types.DateTime {
+		// As coerce, without the round trip through text.
+		if s, ok := v.(string); ok {
+			if strings.TrimSpace(s) == "" {
+				return
+			}
+			if ns, ok := parseTime(s); ok {
+				w.slots[w.index[col]] = nsTime(ns)
+				return
+			}
+		}
+	}
 	cv, ok := coerce(k, v)
 	if !ok {
 		w.problems = append(w.problems, fieldProblem{col, fmt.Sprintf("%s is not a %s; the cell is null", shorten(types.FormatDynamic(v)), k)})
 		return
 	}
-	if cv != nil && !w.check {
+	switch {
+	case cv == nil || w.check:
+	case w.slots != nil:
+		w.slots[w.index[col]] = cv
+	default:
 		w.bag.Set(col, cv)
 	}
 }
@@ -245,9 +274,7 @@ var computed = map[string]bool{
 }
 
 // officeActivity maps a record to the Sentinel OfficeActivity shape.
-func officeActivity(r *record, cols []column, kinds map[string]types.Kind, want map[string]bool, check bool) *row {
-	w := newRow(kinds, want)
-	w.check = check
+func officeActivity(r *record, cols []column, w *row) *row {
 	w.set("TimeGenerated", timeOf(r))
 	for _, c := range cols {
 		if computed[c.Name] || !w.wants(c.Name) {
@@ -351,9 +378,7 @@ func userAgent(r *record) string {
 }
 
 // cloudAppEvents maps a record to the Defender CloudAppEvents shape.
-func cloudAppEvents(r *record, kinds map[string]types.Kind, want map[string]bool, check bool) *row {
-	w := newRow(kinds, want)
-	w.check = check
+func cloudAppEvents(r *record, w *row) *row {
 	t := timeOf(r)
 	w.set("Timestamp", t)
 	w.set("TimeGenerated", t)

@@ -51,36 +51,29 @@ func (officeCSV) Read(f *source.File, opts *source.Options) ([]source.Part, erro
 	for i := range parts {
 		parts[i].Table = OfficeActivity
 	}
-	m := newMappers()[1] // CloudAppEvents
-	var rows int64
-	err = eachCSVObject(f, func(n int, o *obj, bad *catalog.Problem) error {
-		if o == nil {
-			return nil // reported by the OfficeActivity reader
-		}
-		rows++
-		for _, p := range m.build(auditFromRow(o), nil, true).problems {
-			if err := opts.Problem(catalog.Problem{File: f.Path, Line: n, Field: m.table + "." + p.Field, Reason: p.Reason}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	// CloudAppEvents: every row decoded once (in parallel), kept for the
+	// scans (pass.go).
+	cae, err := readOnce(f, opts, splitOfficeRows, newMappers()[1:2])
 	if err != nil {
 		return nil, err
 	}
-	parts = append(parts, source.BagPart(CloudAppEvents, m.schema, rows, func(req source.ScanRequest, yield func(*types.Bag) error) error {
-		want := make(map[string]bool, req.Schema.NumFields())
-		for _, fl := range req.Schema.Fields() {
-			want[fl.Name] = true
+	return append(parts, cae...), nil
+}
+
+// splitOfficeRows cuts an OfficeActivity export into rows; the AuditData
+// object of each is rebuilt by the item's decode. Rows that cannot be read
+// are reported by the OfficeActivity reader, not again here.
+func splitOfficeRows(f *source.File, emit func(item) error) error {
+	return eachCSVObject(f, func(n int, o *obj, bad *catalog.Problem) error {
+		if o == nil {
+			return nil
 		}
-		return eachCSVObject(f, func(n int, o *obj, bad *catalog.Problem) error {
-			if o == nil {
-				return nil
-			}
-			return yield(m.build(auditFromRow(o), want, false).bag)
-		})
-	}))
-	return parts, nil
+		return emit(item{decode: func() (*record, *catalog.Problem) {
+			r := auditFromRow(o)
+			r.n = n
+			return r, nil
+		}})
+	})
 }
 
 // ualName maps OfficeActivity columns to their AuditData keys (the reverse

@@ -46,9 +46,6 @@ func (r *record) str(key string) string {
 	return types.FormatDynamic(v)
 }
 
-// eachFn receives a record, or the problem that made a row unreadable.
-type eachFn func(r *record, bad *catalog.Problem) error
-
 // ---- Unified Audit Log CSV ----
 
 // csvLayout is where the interesting columns of a UAL CSV export are.
@@ -95,7 +92,9 @@ func detectCSV(head []byte) bool {
 	return ok
 }
 
-func eachCSV(f *source.File, fn eachFn) error {
+// splitCSV cuts a UAL CSV export into records; the AuditData JSON is
+// parsed by the item's decode (on a worker).
+func splitCSV(f *source.File, emit func(item) error) error {
 	rc, err := f.Open()
 	if err != nil {
 		return err
@@ -122,7 +121,7 @@ func eachCSV(f *source.File, fn eachFn) error {
 			if !errors.As(err, &pe) {
 				return &source.Error{File: f.Path, Line: line, Reason: err.Error()}
 			}
-			if ferr := fn(nil, &catalog.Problem{File: f.Path, Line: pe.StartLine, Reason: "row skipped: " + pe.Err.Error()}); ferr != nil {
+			if ferr := emit(item{bad: &catalog.Problem{File: f.Path, Line: pe.StartLine, Reason: "row skipped: " + pe.Err.Error()}}); ferr != nil {
 				return ferr
 			}
 			continue
@@ -131,50 +130,52 @@ func eachCSV(f *source.File, fn eachFn) error {
 			continue
 		}
 		if l.auditData >= len(cells) {
-			if ferr := fn(nil, &catalog.Problem{File: f.Path, Line: line, Field: "AuditData", Reason: fmt.Sprintf("row skipped: %d cells, no AuditData", len(cells))}); ferr != nil {
+			if ferr := emit(item{bad: &catalog.Problem{File: f.Path, Line: line, Field: "AuditData", Reason: fmt.Sprintf("row skipped: %d cells, no AuditData", len(cells))}}); ferr != nil {
 				return ferr
 			}
 			continue
 		}
 		adLine, _ := cr.FieldPos(l.auditData)
-		v, perr := types.ParseDynamic(cells[l.auditData])
-		bag, isBag := v.(*types.Bag)
-		if perr != nil || !isBag {
-			reason := "row skipped: AuditData is not a JSON object"
-			if perr != nil {
-				reason = "row skipped: AuditData is not valid JSON: " + perr.Error()
-			}
-			if ferr := fn(nil, &catalog.Problem{File: f.Path, Line: adLine, Field: "AuditData", Reason: reason}); ferr != nil {
-				return ferr
-			}
-			continue
-		}
-		r := &record{n: line, audit: bag, fallback: map[string]any{}}
-		cell := func(i int) string {
-			if i >= 0 && i < len(cells) {
-				return strings.TrimSpace(cells[i])
-			}
-			return ""
-		}
-		if s := cell(l.creationDate); s != "" {
-			r.fallback["CreationTime"] = s
-		}
-		if s := cell(l.operation); s != "" {
-			r.fallback["Operation"] = s
-		}
-		if s := cell(l.userID); s != "" {
-			r.fallback["UserId"] = s
-		}
-		if s := cell(l.recordID); s != "" {
-			r.fallback["Id"] = s
-		}
-		if s := cell(l.recordType); s != "" {
-			r.fallback["RecordType"] = s
-		}
-		if ferr := fn(r, nil); ferr != nil {
+		if ferr := emit(item{decode: func() (*record, *catalog.Problem) { return csvRecord(f.Path, l, cells, line, adLine) }}); ferr != nil {
 			return ferr
 		}
 	}
+}
+
+// csvRecord decodes one row of a UAL CSV export.
+func csvRecord(path string, l csvLayout, cells []string, line, adLine int) (*record, *catalog.Problem) {
+	v, perr := types.ParseDynamic(cells[l.auditData])
+	bag, isBag := v.(*types.Bag)
+	if perr != nil || !isBag {
+		reason := "row skipped: AuditData is not a JSON object"
+		if perr != nil {
+			reason = "row skipped: AuditData is not valid JSON: " + perr.Error()
+		}
+		return nil, &catalog.Problem{File: path, Line: adLine, Field: "AuditData", Reason: reason}
+	}
+	r := &record{n: line, audit: bag, fallback: make(map[string]any, 5)}
+	cell := func(i int) string {
+		if i >= 0 && i < len(cells) {
+			return strings.TrimSpace(cells[i])
+		}
+		return ""
+	}
+	if s := cell(l.creationDate); s != "" {
+		r.fallback["CreationTime"] = s
+	}
+	if s := cell(l.operation); s != "" {
+		r.fallback["Operation"] = s
+	}
+	if s := cell(l.userID); s != "" {
+		r.fallback["UserId"] = s
+	}
+	if s := cell(l.recordID); s != "" {
+		r.fallback["Id"] = s
+	}
+	if s := cell(l.recordType); s != "" {
+		r.fallback["RecordType"] = s
+	}
+	return r, nil
 }
 
 func errString(err error) string {
@@ -220,39 +221,47 @@ func detectJSON(head []byte) bool {
 	return detectKeys(func(k string) bool { _, ok := first[k]; return ok })
 }
 
-func eachJSON(f *source.File, fn eachFn) error {
+// splitJSON cuts a Management Activity API file into records (the JSON
+// values are decoded while splitting; a nested AuditData text is parsed by
+// the item's decode).
+func splitJSON(f *source.File, emit func(item) error) error {
 	return source.EachJSON(f, func(n int, v any, err error) error {
 		if err != nil {
-			return fn(nil, &catalog.Problem{File: f.Path, Line: n, Reason: "record skipped: " + err.Error()})
+			return emit(item{bad: &catalog.Problem{File: f.Path, Line: n, Reason: "record skipped: " + err.Error()}})
 		}
 		bag, ok := v.(*types.Bag)
 		if !ok {
-			return fn(nil, &catalog.Problem{File: f.Path, Line: n, Reason: fmt.Sprintf("record skipped: a JSON %s, not an object", types.DynamicTypeName(v))})
+			return emit(item{bad: &catalog.Problem{File: f.Path, Line: n, Reason: fmt.Sprintf("record skipped: a JSON %s, not an object", types.DynamicTypeName(v))}})
 		}
-		// A Search-UnifiedAuditLog result saved as JSON nests the record.
-		if ad, ok := bag.Get("AuditData"); ok {
-			if s, ok := ad.(string); ok {
-				if pv, err := types.ParseDynamic(s); err == nil {
-					ad = pv
-				}
-			}
-			if inner, ok := ad.(*types.Bag); ok {
-				r := &record{n: n, audit: inner, fallback: map[string]any{}}
-				for _, k := range []string{"CreationDate", "Operations", "Operation", "UserIds", "UserId", "RecordType"} {
-					if x, ok := bag.Get(k); ok && x != nil {
-						key := strings.TrimSuffix(k, "s")
-						if k == "CreationDate" {
-							key = "CreationTime"
-						}
-						r.fallback[key] = x
-					}
-				}
-				return fn(r, nil)
-			}
-		}
-		if !isAuditKeys(func(k string) bool { _, ok := bag.Get(k); return ok }) {
-			return fn(nil, &catalog.Problem{File: f.Path, Line: n, Reason: "record skipped: not an audit record (no CreationTime, Operation, Workload/RecordType)"})
-		}
-		return fn(&record{n: n, audit: bag}, nil)
+		return emit(item{decode: func() (*record, *catalog.Problem) { return jsonRecord(f.Path, n, bag) }})
 	})
+}
+
+// jsonRecord decodes one Management Activity API record.
+func jsonRecord(path string, n int, bag *types.Bag) (*record, *catalog.Problem) {
+	// A Search-UnifiedAuditLog result saved as JSON nests the record.
+	if ad, ok := bag.Get("AuditData"); ok {
+		if s, ok := ad.(string); ok {
+			if pv, err := types.ParseDynamic(s); err == nil {
+				ad = pv
+			}
+		}
+		if inner, ok := ad.(*types.Bag); ok {
+			r := &record{n: n, audit: inner, fallback: map[string]any{}}
+			for _, k := range []string{"CreationDate", "Operations", "Operation", "UserIds", "UserId", "RecordType"} {
+				if x, ok := bag.Get(k); ok && x != nil {
+					key := strings.TrimSuffix(k, "s")
+					if k == "CreationDate" {
+						key = "CreationTime"
+					}
+					r.fallback[key] = x
+				}
+			}
+			return r, nil
+		}
+	}
+	if !isAuditKeys(func(k string) bool { _, ok := bag.Get(k); return ok }) {
+		return nil, &catalog.Problem{File: path, Line: n, Reason: "record skipped: not an audit record (no CreationTime, Operation, Workload/RecordType)"}
+	}
+	return &record{n: n, audit: bag}, nil
 }
