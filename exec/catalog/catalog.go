@@ -22,6 +22,12 @@ type ScanOptions struct {
 	TimeColumn string
 	From, To   *int64 // unix nanoseconds
 	BatchRows  int
+	// Dict lets string columns come as Arrow dictionary arrays
+	// (Dictionary<int32, String>, field metadata kql.type=string) where the
+	// source has them (dictionary-encoded Parquet); record schemas then
+	// carry the dictionary type. Only set by the planner for pipes whose
+	// operators accept dictionary arrays (exec/plan: dictSafe).
+	Dict bool
 }
 
 // Project returns the schema a scan with these options returns: schema

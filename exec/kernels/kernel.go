@@ -108,7 +108,7 @@ func Scalar(id string) (ScalarKernel, error) {
 	regMu.RLock()
 	defer regMu.RUnlock()
 	if k, ok := scalars[id]; ok {
-		return k, nil
+		return dictWrap(id, k), nil // dict.go
 	}
 	return nil, fmt.Errorf("no kernel for %s", id)
 }

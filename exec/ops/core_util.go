@@ -54,6 +54,9 @@ func ConformArray(mem memory.Allocator, arr arrow.Array, from, k types.Kind) (ar
 		arr.Retain()
 		return arr, nil
 	}
+	if d, _ := kernels.StringDict(arr); d != nil && (k == types.String || k == types.Guid) && from != types.Dynamic {
+		return kernels.DecodeDict(mem, arr), nil // dictionary strings decoded at this boundary
+	}
 	b := array.NewBuilder(mem, want)
 	defer b.Release()
 	n := arr.Len()

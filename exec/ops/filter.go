@@ -87,6 +87,17 @@ func filterRecord(kctx *kernels.Ctx, rec arrow.Record, mask *array.Boolean, set 
 			b.Release()
 			continue
 		}
+		if d, ok := col.(*array.Dictionary); ok {
+			// filter the indices; the dictionary is shared
+			idx, err := compute.FilterArray(ctx, d.Indices(), mask, *compute.DefaultFilterOptions())
+			if err != nil {
+				release()
+				return nil, err
+			}
+			cols[i] = array.NewDictionaryArray(d.DataType(), idx, d.Dictionary())
+			idx.Release()
+			continue
+		}
 		a, err := compute.FilterArray(ctx, col, mask, *compute.DefaultFilterOptions())
 		if err != nil {
 			release()

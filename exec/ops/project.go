@@ -35,7 +35,7 @@ func NewProject(kctx *kernels.Ctx, in Operator, schema *arrow.Schema, cols []Col
 			if c.Eval == nil {
 				col := rec.Column(c.Input)
 				want := schema.Field(i).Type
-				if arrow.TypeEqual(col.DataType(), want) {
+				if arrow.TypeEqual(col.DataType(), want) || keepDict(col, schema.Field(i)) {
 					col.Retain()
 					out[i] = col
 				} else {
@@ -53,6 +53,10 @@ func NewProject(kctx *kernels.Ctx, in Operator, schema *arrow.Schema, cols []Col
 				release()
 				return nil, err
 			}
+			if !d.Scalar && keepDict(d.Array, schema.Field(i)) {
+				out[i] = d.Array // the Datum's reference
+				continue
+			}
 			a, err := DatumArray(kctx.Mem, d, n, kernels.KindOf(schema.Field(i)))
 			d.Release()
 			if err != nil {
@@ -61,7 +65,7 @@ func NewProject(kctx *kernels.Ctx, in Operator, schema *arrow.Schema, cols []Col
 			}
 			out[i] = a
 		}
-		r := array.NewRecord(schema, out, int64(n))
+		r := array.NewRecord(dictSchema(schema, out), out, int64(n))
 		release()
 		return r, nil
 	})

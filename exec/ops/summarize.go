@@ -215,7 +215,11 @@ func (w *aggWorker) add(rec arrow.Record, seq int64) error {
 		for j, d := range keys {
 			encs[j] = newKeyEncoder(d)
 		}
-		for i := 0; i < n; i++ {
+		single := len(encs) == 1 && encs[0].dict != nil && !encs[0].scalar
+		if single {
+			w.dictGroups(&encs[0], keys, ids)
+		}
+		for i := 0; i < n && !single; i++ {
 			buf := w.buf[:0]
 			for j := range encs {
 				buf = encs[j].append(buf, i)
@@ -386,6 +390,9 @@ type keyEncoder struct {
 	boolA  *array.Boolean
 	arr    arrow.Array
 	scalar bool
+	// dictionary of strings (kind string): rows read through dstr
+	dict *array.Dictionary
+	dstr *array.String
 }
 
 func newKeyEncoder(d kernels.Datum) keyEncoder {
@@ -405,6 +412,10 @@ func newKeyEncoder(d kernels.Datum) keyEncoder {
 		e.str = a
 	case *array.Boolean:
 		e.boolA = a
+	case *array.Dictionary:
+		if d.Kind != types.Dynamic {
+			e.dict, e.dstr = kernels.StringDict(a)
+		}
 	}
 	return e
 }
@@ -414,7 +425,7 @@ func (e *keyEncoder) append(buf []byte, i int) []byte {
 		i = 0
 	}
 	if e.arr.IsNull(i) {
-		if e.str != nil && e.d.Kind != types.Dynamic {
+		if (e.str != nil || e.dict != nil) && e.d.Kind != types.Dynamic {
 			// Kusto strings are never null: null reads as ""
 			return append(buf, 1, 0)
 		}
@@ -438,8 +449,13 @@ func (e *keyEncoder) append(buf []byte, i int) []byte {
 		return binary.LittleEndian.AppendUint64(append(buf, 1), uint64(e.ts[i]))
 	case e.dur != nil:
 		return binary.LittleEndian.AppendUint64(append(buf, 1), uint64(e.dur[i]))
-	case e.str != nil:
-		s := e.str.Value(i)
+	case e.str != nil || e.dict != nil:
+		var s string
+		if e.str != nil {
+			s = e.str.Value(i)
+		} else {
+			s = e.dstr.Value(e.dict.GetValueIndex(i))
+		}
 		buf = append(buf, 1)
 		buf = binary.AppendUvarint(buf, uint64(len(s)))
 		return append(buf, s...)
@@ -453,4 +469,34 @@ func (e *keyEncoder) append(buf []byte, i int) []byte {
 	buf = append(buf, 1)
 	buf = binary.AppendUvarint(buf, uint64(len(s)))
 	return append(buf, s...)
+}
+
+// dictGroups sets the group of every row for one dictionary key: the key
+// is encoded and looked up once per dictionary entry used by the batch
+// (null rows share the entry of "").
+func (w *aggWorker) dictGroups(e *keyEncoder, keys []kernels.Datum, ids []uint32) {
+	nd := e.dstr.Len()
+	ent := make([]int64, nd+1)
+	for j := range ent {
+		ent[j] = -1
+	}
+	d := e.dict
+	for i := range ids {
+		j := nd
+		if d.IsValid(i) {
+			j = d.GetValueIndex(i)
+		}
+		if g := ent[j]; g >= 0 {
+			ids[i] = uint32(g)
+			continue
+		}
+		buf := e.append(w.buf[:0], i)
+		w.buf = buf
+		id, ok := w.groups[string(buf)]
+		if !ok {
+			id = w.newGroup(string(buf), keys, i)
+		}
+		ent[j] = int64(id)
+		ids[i] = id
+	}
 }

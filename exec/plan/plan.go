@@ -282,6 +282,7 @@ func (b *Builder) source(src ast.Expr, opList []ast.Op) (ops.Operator, error) {
 				so := b.scanOptions(t, opList, b.pruneColumns(t, opList)) // timerange.go
 				if so.Columns != nil || so.TimeColumn != "" {
 					so.BatchRows = ops.DefaultBatchRows
+					so.Dict = dictSafe(opList) // dict.go
 					return ops.NewScan(t, so), nil
 				}
 			}

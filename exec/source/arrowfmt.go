@@ -74,7 +74,13 @@ func (parquetFormat) Read(f *File, opts *Options) ([]Part, error) {
 				done()
 				return nil, &Error{File: f.Path, Reason: "parquet: " + err.Error()}
 			}
-			fr, err := pqarrow.NewFileReader(pr, pqarrow.ArrowReadProperties{BatchSize: int64(req.BatchRows)}, req.Mem)
+			props := pqarrow.ArrowReadProperties{BatchSize: int64(req.BatchRows)}
+			if req.Dict {
+				for _, c := range dictLeaves(pr, req.Schema) {
+					props.SetReadDict(c, true)
+				}
+			}
+			fr, err := pqarrow.NewFileReader(pr, props, req.Mem)
 			if err != nil {
 				pr.Close()
 				done()

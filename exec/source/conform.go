@@ -57,6 +57,7 @@ func conform(rec arrow.Record, req ScanRequest) arrow.Record {
 	n := int(rec.NumRows())
 	fields := req.Schema.Fields()
 	arrs := make([]arrow.Array, len(fields))
+	var dfields []arrow.Field // fields with dictionary types, when any
 	for i, fl := range fields {
 		k := kernels.KindOf(fl)
 		var src arrow.Array
@@ -67,6 +68,13 @@ func conform(rec arrow.Record, req ScanRequest) arrow.Record {
 		case src != nil && arrow.TypeEqual(src.DataType(), fl.Type):
 			src.Retain()
 			arrs[i] = src
+		case src != nil && passDict(req, src, k):
+			src.Retain()
+			arrs[i] = src
+			if dfields == nil {
+				dfields = append([]arrow.Field(nil), fields...)
+			}
+			dfields[i] = dictField(fl, src.DataType())
 		case src != nil && src.DataType().ID() == arrow.INT64 && (k == types.DateTime || k == types.TimeSpan):
 			// Nanoseconds stored as int64 (Parquet cannot hold Arrow
 			// durations; the kql.type metadata says what they are).
@@ -87,7 +95,12 @@ func conform(rec arrow.Record, req ScanRequest) arrow.Record {
 			cb.b.Release()
 		}
 	}
-	out := array.NewRecord(req.Schema, arrs, int64(n))
+	schema := req.Schema
+	if dfields != nil {
+		md := req.Schema.Metadata()
+		schema = arrow.NewSchema(dfields, &md)
+	}
+	out := array.NewRecord(schema, arrs, int64(n))
 	for _, a := range arrs {
 		a.Release()
 	}

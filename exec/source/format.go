@@ -61,6 +61,10 @@ type ScanRequest struct {
 	Schema    *arrow.Schema
 	BatchRows int
 	Mem       memory.Allocator
+	// Dict: string columns that the format stores dictionary-encoded may
+	// be returned as Arrow dictionary arrays (see catalog.ScanOptions.Dict);
+	// the record's schema then has the dictionary type for those fields.
+	Dict bool
 }
 
 type registered struct {

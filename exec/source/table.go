@@ -117,7 +117,7 @@ func (t *Table) Scan(ctx context.Context, opts catalog.ScanOptions) (catalog.Rec
 	return &concatReader{
 		schema: schema,
 		parts:  t.parts,
-		req:    ScanRequest{Schema: schema, BatchRows: batchRows(opts.BatchRows), Mem: t.opts.mem()},
+		req:    ScanRequest{Schema: schema, BatchRows: batchRows(opts.BatchRows), Mem: t.opts.mem(), Dict: opts.Dict},
 	}, nil
 }
 
@@ -153,7 +153,7 @@ func (r *concatReader) Next(ctx context.Context) (arrow.Record, error) {
 			return nil, err
 		}
 		if rec != nil {
-			if !rec.Schema().Equal(r.schema) {
+			if !schemaConforms(rec.Schema(), r.schema, r.req.Dict) {
 				rec.Release()
 				return nil, fmt.Errorf("source: internal error: part produced schema %v, want %v", rec.Schema(), r.schema)
 			}
