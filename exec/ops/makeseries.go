@@ -8,8 +8,6 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
@@ -491,49 +489,14 @@ func (m *MakeSeries) aggregate(ctx context.Context) ([]*msWorker, error) {
 		}
 		workers[i] = w
 	}
-	var failed atomic.Value
-	chans := make([]chan seqRecord, nw)
-	var wg sync.WaitGroup
-	for i := range chans {
-		chans[i] = make(chan seqRecord, 2)
-		wg.Add(1)
-		go func(w *msWorker, ch chan seqRecord) {
-			defer wg.Done()
-			for sr := range ch {
-				if failed.Load() == nil {
-					if err := guard(func() error { return w.add(sr.rec, sr.seq) }); err != nil {
-						failed.CompareAndSwap(nil, err)
-					}
-				}
-				sr.rec.Release()
-			}
-		}(workers[i], chans[i])
+	adders := make([]func(arrow.Record, int64) error, len(workers))
+	for i, w := range workers {
+		adders[i] = w.add
 	}
-	var readErr error
-	for i := 0; ; i++ {
-		if failed.Load() != nil {
-			break
-		}
-		rec, err := m.in.Next(ctx)
-		if err != nil {
-			readErr = err
-			break
-		}
-		if rec == nil {
-			break
-		}
-		chans[i%nw] <- seqRecord{rec: rec, seq: int64(i)}
-	}
-	for _, ch := range chans {
-		close(ch)
-	}
-	wg.Wait()
-	if readErr != nil {
-		return nil, readErr
-	}
-	if err, ok := failed.Load().(error); ok {
+	if err := fanOut(ctx, m.in, adders); err != nil {
 		return nil, err
 	}
+
 	return workers, nil
 }
 

@@ -5,8 +5,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
-	"sync"
-	"sync/atomic"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
@@ -120,49 +118,14 @@ func (s *Summarize) run(ctx context.Context) (arrow.Record, error) {
 		}
 		workers[i] = w
 	}
-	var failed atomic.Value
-	chans := make([]chan seqRecord, nw)
-	var wg sync.WaitGroup
-	for i := range chans {
-		chans[i] = make(chan seqRecord, 2)
-		wg.Add(1)
-		go func(w *aggWorker, ch chan seqRecord) {
-			defer wg.Done()
-			for sr := range ch {
-				if failed.Load() == nil {
-					if err := guard(func() error { return w.add(sr.rec, sr.seq) }); err != nil {
-						failed.CompareAndSwap(nil, err)
-					}
-				}
-				sr.rec.Release()
-			}
-		}(workers[i], chans[i])
+	adders := make([]func(arrow.Record, int64) error, len(workers))
+	for i, w := range workers {
+		adders[i] = w.add
 	}
-	var readErr error
-	for i := 0; ; i++ {
-		if failed.Load() != nil {
-			break
-		}
-		rec, err := s.in.Next(ctx)
-		if err != nil {
-			readErr = err
-			break
-		}
-		if rec == nil {
-			break
-		}
-		chans[i%nw] <- seqRecord{rec: rec, seq: int64(i)}
-	}
-	for _, ch := range chans {
-		close(ch)
-	}
-	wg.Wait()
-	if readErr != nil {
-		return nil, readErr
-	}
-	if err, ok := failed.Load().(error); ok {
+	if err := fanOut(ctx, s.in, adders); err != nil {
 		return nil, err
 	}
+
 	var out arrow.Record
 	err := guard(func() error {
 		r, err := s.merge(workers)
