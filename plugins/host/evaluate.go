@@ -53,6 +53,10 @@ type Output struct {
 	retained      map[int64]arrow.Record
 	retainedBytes int64
 	refBatch      *refBatch
+	// arena: the call uses the process's shared arenas (protocol minor 4);
+	// cell is the call's cell of the input arena.
+	arena bool
+	cell  wire.Cell
 }
 
 // RetainInputBytes bounds the input records a call keeps for the plugin's
@@ -113,12 +117,19 @@ func (h *Host) Evaluate(ctx context.Context, name string, args []sdk.Arg, in Inp
 			call.Args = append(call.Args, &pb.Arg{Name: wire.ArgShmDir, Kind: "string", Value: d})
 		}
 	}
+	useArena, cell := false, wire.Cell{}
+	if shmDir != "" && minor >= wire.MinorArena && p.arenaIn != nil {
+		// Without a free cell the call goes through files.
+		if cell, useArena = p.arenaIn.AllocCell(); useArena {
+			call.Args = append(call.Args, &pb.Arg{Name: wire.ArgArena, Kind: "string", Value: cell.String()})
+		}
+	}
 	if err := stream.Send(&pb.Frame{Kind: &pb.Frame_Call{Call: call}}); err != nil {
 		cancel()
 		h.stop(name, p)
 		return nil, h.failure(name, p, cctx, err)
 	}
-	o := &Output{name: name, h: h, p: p, ctx: cctx, cancel: cancel, stream: stream, schema: schema, mem: mem, sendErr: make(chan error, 1), sent: make(chan struct{}), shmDir: shmDir}
+	o := &Output{name: name, h: h, p: p, ctx: cctx, cancel: cancel, stream: stream, schema: schema, mem: mem, sendErr: make(chan error, 1), sent: make(chan struct{}), shmDir: shmDir, arena: useArena, cell: cell}
 	if shmDir != "" && minor >= wire.MinorRefs && !h.opts.NoReferences {
 		o.refs, o.retained = true, map[int64]arrow.Record{}
 	}
@@ -161,9 +172,13 @@ func signature(d *sdk.Description) string {
 // send streams the input to the plugin, then closes the sending side.
 func (o *Output) send(in Input) {
 	defer close(o.sent)
-	var shm *wire.ShmWriter
+	var shm *wire.Writer
 	if o.shmDir != "" {
-		shm = wire.NewShmWriter(o.shmDir, o.mem)
+		var aw *wire.ArenaWriter
+		if o.arena {
+			aw = wire.NewInputWriter(o.p.arenaIn, o.cell, o.mem)
+		}
+		shm = wire.NewWriter(aw, o.shmDir, o.mem)
 		defer shm.Abort()
 	}
 	// seq numbers the records sent; a file whose records are kept for
@@ -184,7 +199,7 @@ func (o *Output) send(in Input) {
 			frame = wire.RetainedFrame(fileFirst, ref)
 		}
 		if err := o.stream.Send(&pb.Frame{Kind: &pb.Frame_Batch{Batch: frame}}); err != nil {
-			wire.Discard(o.shmDir, ref)
+			shm.Discard(ref)
 			return false, nil
 		}
 		return true, nil
@@ -203,6 +218,12 @@ func (o *Output) send(in Input) {
 				continue
 			}
 			if shm != nil {
+				if shm.Pending() && !shm.Fits(rec) {
+					if ok, err := flush(); !ok {
+						rec.Release()
+						return err
+					}
+				}
 				if !shm.Pending() {
 					fileFirst, retainFile = seq, o.refs && o.retainedSize() < RetainInputBytes
 				}
@@ -323,9 +344,9 @@ func (o *Output) Next() (arrow.Record, error) {
 				}
 				o.refBatch = &refBatch{rb: rb}
 				if rb.Name != "" {
-					if o.refBatch.data, err = wire.OpenShm(o.shmDir, rb.ShmRef(), o.mem, false); err != nil {
+					if o.refBatch.data, err = o.open(rb.ShmRef()); err != nil {
 						o.refBatch = nil
-						return nil, o.fail(fmt.Errorf("plugin %s sent data that is not Arrow: %v", o.name, err))
+						return nil, o.fail(err)
 					}
 				}
 				continue
@@ -334,8 +355,8 @@ func (o *Output) Next() (arrow.Record, error) {
 				if o.shmDir == "" {
 					return nil, o.fail(fmt.Errorf("plugin %s sent a shared-memory batch on a call without shared memory", o.name))
 				}
-				if o.pending, err = wire.OpenShm(o.shmDir, k.Batch, o.mem, false); err != nil {
-					return nil, o.fail(fmt.Errorf("plugin %s sent data that is not Arrow: %v", o.name, err))
+				if o.pending, err = o.open(k.Batch); err != nil {
+					return nil, o.fail(err)
 				}
 				continue
 			}
@@ -411,6 +432,23 @@ func (o *Output) nextRef() (arrow.Record, error) {
 	return array.NewRecord(arrow.NewSchema(fields, nil), cols, in.NumRows()), nil
 }
 
+// open reads the batches a shared-memory frame names: a file, or a slot of
+// the output arena (copied into Go memory and given back at once).
+func (o *Output) open(ref []byte) (*wire.ShmReader, error) {
+	var arena *wire.Arena
+	if o.arena {
+		arena = o.p.arenaOut
+	}
+	r, err := wire.OpenBatch(o.shmDir, arena, ref, o.mem, false)
+	if errors.Is(err, wire.ErrBadArenaRef) {
+		return nil, fmt.Errorf("plugin %s sent a bad shared-arena descriptor: %v", o.name, err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("plugin %s sent data that is not Arrow: %v", o.name, err)
+	}
+	return r, nil
+}
+
 // fail ends the call on a protocol violation, stopping the plugin process.
 func (o *Output) fail(err error) error {
 	o.done = true
@@ -454,6 +492,12 @@ func (o *Output) Close() {
 	o.mu.Unlock()
 	if o.shmDir != "" {
 		os.RemoveAll(o.shmDir)
+	}
+	if o.arena {
+		// The output slots not read are the plugin's again; the input
+		// slots are the host's once the plugin says it is done with them.
+		o.p.arenaIn.EndCall(o.cell)
+		o.arena = false
 	}
 }
 

@@ -56,9 +56,17 @@ type Options struct {
 	// NoReferences keeps the host from offering reference columns (protocol
 	// minor 3): plugins then send every output column's data.
 	NoReferences bool
+	// ArenaBytes limits each of a plugin process's two shared arenas
+	// (protocol minor 4: input and output batches in memory mapped once
+	// per process); default 256 MiB, at most an eighth of MemoryLimit;
+	// <0 turns them off. Past it, batches go through files.
+	ArenaBytes int64
 	// Log receives plugin stderr and lifecycle lines, prefixed with the plugin name.
 	Log io.Writer
 }
+
+// DefaultArenaBytes is the default limit of each shared arena.
+const DefaultArenaBytes = 256 << 20
 
 // Info describes a discovered plugin.
 type Info struct {
@@ -88,11 +96,17 @@ type proc struct {
 	// shmMu guards it, desc and minor.
 	shmMu  sync.Mutex
 	shmDir string
+	// arenaIn and arenaOut are the process's shared arenas (nil without).
+	arenaIn, arenaOut *wire.Arena
 }
 
-// kill stops the process and removes its shared-memory files.
+// kill stops the process and removes its shared-memory files and arenas.
 func (p *proc) kill() {
 	p.client.Kill()
+	if p.arenaIn != nil {
+		p.arenaIn.Close()
+		p.arenaOut.Close()
+	}
 	p.shmMu.Lock()
 	if p.shmDir != "" {
 		os.RemoveAll(p.shmDir)
@@ -145,6 +159,12 @@ func New(opts Options) (*Host, error) {
 	}
 	if opts.Log == nil {
 		opts.Log = io.Discard
+	}
+	if opts.ArenaBytes == 0 {
+		opts.ArenaBytes = DefaultArenaBytes
+	}
+	if opts.MemoryLimit > 0 && opts.ArenaBytes > opts.MemoryLimit/8 {
+		opts.ArenaBytes = opts.MemoryLimit / 8
 	}
 	h := &Host{opts: opts, infos: map[string]Info{}, sums: map[string]string{}, running: map[string]*proc{}}
 	for name := range opts.Builtins {
@@ -261,6 +281,23 @@ func (h *Host) start(ctx context.Context, name string) (*proc, error) {
 		cmd = exec.Command(info.Path)
 	}
 	cmd.Env = append(os.Environ(), "GOMEMLIMIT="+fmt.Sprint(max(h.opts.MemoryLimit*3/4, 64<<20)))
+	// The shared arenas go to the process as inherited descriptors; one
+	// that cannot use them says so by its protocol minor version.
+	var arenaIn, arenaOut *wire.Arena
+	if h.opts.ArenaBytes > 0 && !h.opts.NoSharedMemory {
+		if in, out, err := wire.NewArenaPair(name, h.opts.ArenaBytes); err == nil {
+			arenaIn, arenaOut = in, out
+			fd := 3 + len(cmd.ExtraFiles)
+			cmd.ExtraFiles = append(cmd.ExtraFiles, in.File(), out.File())
+			cmd.Env = append(cmd.Env, fmt.Sprintf("%s=%d,%d", wire.EnvArena, fd, fd+1))
+		}
+	}
+	closeArenas := func() {
+		if arenaIn != nil {
+			arenaIn.Close()
+			arenaOut.Close()
+		}
+	}
 	stderr := &tail{}
 	logger := hclog.New(&hclog.LoggerOptions{Name: "plugin." + name, Output: h.opts.Log, Level: hclog.Warn})
 	client := plugin.NewClient(&plugin.ClientConfig{
@@ -278,6 +315,7 @@ func (h *Host) start(ctx context.Context, name string) (*proc, error) {
 	rpcClient, err := client.Client()
 	if err != nil {
 		client.Kill()
+		closeArenas()
 		if errors.Is(err, plugin.ErrChecksumsDoNotMatch) {
 			return nil, fmt.Errorf("plugin %s: checksum of %s does not match %s; refusing to run it", name, cmd.Path, ManifestName)
 		}
@@ -291,9 +329,10 @@ func (h *Host) start(ctx context.Context, name string) (*proc, error) {
 	raw, err := rpcClient.Dispense(wire.PluginName)
 	if err != nil {
 		client.Kill()
+		closeArenas()
 		return nil, fmt.Errorf("plugin %s: %v", name, err)
 	}
-	p := &proc{client: client, rpc: raw.(pb.DetectorClient), stderr: stderr}
+	p := &proc{client: client, rpc: raw.(pb.DetectorClient), stderr: stderr, arenaIn: arenaIn, arenaOut: arenaOut}
 	h.running[name] = p
 	return p, nil
 }

@@ -39,7 +39,7 @@ func TestMain(m *testing.M) {
 	data, _ := os.ReadFile(bin)
 	sum := sha256.Sum256(data)
 	var manifest strings.Builder
-	for _, name := range []string{"echo", "crash", "hang", "liar", "failer", "legacy", "minor2", "badref", "tampered", "unlisted"} {
+	for _, name := range []string{"echo", "crash", "hang", "liar", "failer", "legacy", "minor2", "minor3", "badref", "tampered", "unlisted"} {
 		path := filepath.Join(dir, FilePrefix+name)
 		if err := os.WriteFile(path, data, 0o755); err != nil {
 			panic(err)
@@ -229,7 +229,7 @@ func TestDiscovery(t *testing.T) {
 		}
 		names = append(names, p.Name+":"+kind)
 	}
-	want := "badref:file crash:file echo:builtin failer:file hang:file legacy:file liar:file minor2:file rarity:builtin tampered:file unlisted:file"
+	want := "badref:file crash:file echo:builtin failer:file hang:file legacy:file liar:file minor2:file minor3:file rarity:builtin tampered:file unlisted:file"
 	if strings.Join(names, " ") != want {
 		t.Fatalf("got %v", names)
 	}
@@ -352,6 +352,7 @@ func TestReferenceColumns(t *testing.T) {
 		{"refs", "echo", Options{}, true},
 		{"no refs", "echo", Options{NoReferences: true}, false},
 		{"minor-2 plugin", "minor2", Options{}, false},
+		{"minor-3 plugin", "minor3", Options{}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.opts.Dirs, tc.opts.Timeout = []string{pluginDir}, 30*time.Second

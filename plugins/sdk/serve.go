@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"sync"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
@@ -29,16 +31,47 @@ func Serve(d Detector) {
 
 // NewServer adapts a Detector to the gRPC service. Exported for tests that
 // run a detector in process (plugin.TestPluginGRPCConn).
-func NewServer(d Detector) pb.DetectorServer { return &server{d: d} }
+func NewServer(d Detector) pb.DetectorServer {
+	in, out := processArenas()
+	return &server{d: d, arenaIn: in, arenaOut: out}
+}
 
 type server struct {
 	pb.UnimplementedDetectorServer
 	d Detector
+	// arenaIn and arenaOut are the process's shared arenas (nil without).
+	arenaIn, arenaOut *wire.Arena
+}
+
+var arenas struct {
+	once    sync.Once
+	in, out *wire.Arena
+}
+
+// processArenas maps the shared arenas the host passed to this process,
+// once. Without them (an older host, or a failure) the plugin says minor 3.
+func processArenas() (in, out *wire.Arena) {
+	arenas.once.Do(func() {
+		env := os.Getenv(wire.EnvArena)
+		if env == "" {
+			return
+		}
+		os.Unsetenv(wire.EnvArena) // not for the plugin's own children
+		var err error
+		if arenas.in, arenas.out, err = wire.OpenArenaPair(env); err != nil {
+			fmt.Fprintf(os.Stderr, "kqlhunt plugin: no shared arenas, batches go through files: %v\n", err)
+		}
+	})
+	return arenas.in, arenas.out
 }
 
 func (s *server) Describe(_ context.Context, _ *pb.DescribeRequest) (*pb.Description, error) {
 	desc := s.d.Describe()
-	out := &pb.Description{Name: desc.Name, Version: desc.Version, Description: desc.Description, KeepInput: desc.KeepInput, Minor: wire.Minor}
+	minor := uint32(wire.Minor)
+	if s.arenaIn == nil {
+		minor = wire.MinorRefs
+	}
+	out := &pb.Description{Name: desc.Name, Version: desc.Version, Description: desc.Description, KeepInput: desc.KeepInput, Minor: minor}
 	for _, p := range desc.Params {
 		out.Params = append(out.Params, &pb.Param{Name: p.Name, Type: p.Type, Optional: p.Optional, Default: p.Default, Description: p.Description})
 	}
@@ -65,20 +98,35 @@ func (s *server) Evaluate(stream pb.Detector_EvaluateServer) error {
 	}
 	desc := s.d.Describe()
 	var args []Arg
-	shmDir := ""
+	shmDir, arenaCell := "", ""
 	for _, a := range call.Args {
-		if a.Name == wire.ArgShmDir {
+		switch a.Name {
+		case wire.ArgShmDir:
 			shmDir = a.Value // the host offers the shared-memory data plane
+			continue
+		case wire.ArgArena:
+			arenaCell = a.Value // and the shared arenas
 			continue
 		}
 		args = append(args, Arg{Name: a.Name, Kind: a.Kind, Value: a.Value})
 	}
 	c := &Call{Args: desc.ArgsFrom(args), Input: schema, Mem: mem, params: desc.Params}
 	in := &streamInput{stream: stream, mem: mem, shmDir: shmDir}
+	if arenaCell != "" && shmDir != "" && s.arenaIn != nil {
+		cell, err := wire.ParseCell(arenaCell)
+		if err != nil {
+			return sendErr(stream, "protocol error: "+err.Error())
+		}
+		in.arena, in.cell = s.arenaIn, cell
+	}
 	defer in.close()
 	out := &streamOutput{stream: stream, mem: mem, shmDir: shmDir, in: in}
 	if shmDir != "" {
-		out.shm = wire.NewShmWriter(shmDir, mem)
+		var aw *wire.ArenaWriter
+		if in.arena != nil {
+			aw = wire.NewOutputWriter(s.arenaOut, s.arenaIn, in.cell, mem)
+		}
+		out.shm = wire.NewWriter(aw, shmDir, mem)
 		defer out.shm.Abort()
 	}
 	if err := s.d.Evaluate(ctx, c, in, out); err != nil {
@@ -121,6 +169,10 @@ type streamInput struct {
 	// refs finds the arrays of those records, for streamOutput.
 	pendingFirst int64
 	refs         map[*array.Data]inputColumn
+	// arena is the input arena when the call uses it (cell its cell): the
+	// slots stay the plugin's until close releases the cell.
+	arena *wire.Arena
+	cell  wire.Cell
 }
 
 // inputColumn is column col of the host's input record seq.
@@ -144,6 +196,11 @@ func (in *streamInput) close() {
 	}
 	in.mapped, in.mappedBytes = nil, 0
 	in.refs = nil
+	in.done = true
+	if in.arena != nil {
+		in.arena.EndInput(in.cell) // the host may reuse the call's input slots
+		in.arena = nil
+	}
 }
 
 func (in *streamInput) Next(ctx context.Context) (arrow.Record, error) {
@@ -194,19 +251,21 @@ func (in *streamInput) Next(ctx context.Context) (arrow.Record, error) {
 				return wire.DecodeRecord(ref, in.mem)
 			}
 			// The call's lifetime is known here: records alias the mapped
-			// file until Evaluate returns.
-			mapped := in.mappedBytes < MappedInputBytes
-			if in.pending, err = wire.OpenShm(in.shmDir, ref, in.mem, mapped); err != nil {
+			// file, or the arena slot, until Evaluate returns.
+			slot := wire.IsArenaRef(ref)
+			mapped := slot || in.mappedBytes < MappedInputBytes
+			if in.pending, err = wire.OpenBatch(in.shmDir, in.arena, ref, in.mem, mapped); err != nil {
 				return nil, err
 			}
 			in.pending.TrustOffsets() // the host wrote it
-			// Reference columns only from mapped files: the map keeps the
-			// arrays reachable, which costs nothing more for a mapping.
+			// Reference columns only from mapped files and slots: the map
+			// keeps the arrays reachable, which costs nothing more for a
+			// mapping.
 			in.pendingFirst = -1
 			if retained && mapped {
 				in.pendingFirst = first
 			}
-			if mapped {
+			if mapped && !slot {
 				in.mapped = append(in.mapped, in.pending)
 				in.mappedBytes += in.pending.Bytes()
 			}
@@ -223,7 +282,7 @@ type streamOutput struct {
 	stream pb.Detector_EvaluateServer
 	mem    memory.Allocator
 	shmDir string
-	shm    *wire.ShmWriter // nil: batches go inline
+	shm    *wire.Writer // nil: batches go inline
 	in     *streamInput
 	// refCols is the column layout of the reference frame being grouped
 	// (nil: a plain file), refRecs the input record of each of its records.
@@ -242,7 +301,7 @@ func (o *streamOutput) Emit(rec arrow.Record) error {
 		if cols, seq := o.match(rec); seq >= 0 {
 			return o.emitRefs(rec, cols, seq)
 		}
-		if o.refCols != nil {
+		if o.refCols != nil || !o.shm.Fits(rec) {
 			if err := o.flush(); err != nil {
 				return err
 			}
@@ -287,11 +346,6 @@ func (o *streamOutput) match(rec arrow.Record) (cols []int, seq int64) {
 // emitRefs groups a record with reference columns: only its other columns
 // go into the file.
 func (o *streamOutput) emitRefs(rec arrow.Record, cols []int, seq int64) error {
-	if (o.refCols != nil && !sameInts(cols, o.refCols)) || (o.refCols == nil && o.shm.Pending()) {
-		if err := o.flush(); err != nil {
-			return err
-		}
-	}
 	var fields []arrow.Field
 	var data []arrow.Array
 	for i, c := range cols {
@@ -300,11 +354,18 @@ func (o *streamOutput) emitRefs(rec arrow.Record, cols []int, seq int64) error {
 			data = append(data, rec.Column(i))
 		}
 	}
+	var part arrow.Record
 	if len(data) > 0 {
-		part := array.NewRecord(arrow.NewSchema(fields, nil), data, rec.NumRows())
-		err := o.shm.Write(part)
-		part.Release()
-		if err != nil {
+		part = array.NewRecord(arrow.NewSchema(fields, nil), data, rec.NumRows())
+		defer part.Release()
+	}
+	if (o.refCols != nil && !sameInts(cols, o.refCols)) || (o.refCols == nil && o.shm.Pending()) || (part != nil && !o.shm.Fits(part)) {
+		if err := o.flush(); err != nil {
+			return err
+		}
+	}
+	if part != nil {
+		if err := o.shm.Write(part); err != nil {
 			return err
 		}
 	}
@@ -343,7 +404,7 @@ func (o *streamOutput) flush() error {
 		}
 		if err := o.stream.Send(&pb.Frame{Kind: &pb.Frame_Batch{Batch: rb.Encode()}}); err != nil {
 			if ref != nil {
-				wire.Discard(o.shmDir, ref)
+				o.shm.Discard(ref)
 			}
 			return err
 		}
@@ -357,7 +418,7 @@ func (o *streamOutput) flush() error {
 		return err
 	}
 	if err := o.stream.Send(&pb.Frame{Kind: &pb.Frame_Batch{Batch: ref}}); err != nil {
-		wire.Discard(o.shmDir, ref)
+		o.shm.Discard(ref)
 		return err
 	}
 	return nil

@@ -96,6 +96,8 @@ type ShmWriter struct {
 	w    *ipc.Writer
 	rows int64
 	size int64
+	// schema of the current file
+	schema *arrow.Schema
 }
 
 // NewShmWriter writes into dir.
@@ -109,6 +111,11 @@ func (w *ShmWriter) Pending() bool { return w.f != nil }
 // Full reports whether the current file has reached the group bounds.
 func (w *ShmWriter) Full() bool { return w.rows >= GroupRows || w.size >= GroupBytes }
 
+// Fits reports whether rec can join the current file (same schema).
+func (w *ShmWriter) Fits(rec arrow.Record) bool {
+	return w.f == nil || rec.Schema().Equal(w.schema)
+}
+
 // Write appends rec to the current file, starting one if needed.
 func (w *ShmWriter) Write(rec arrow.Record) error {
 	if w.f == nil {
@@ -119,6 +126,7 @@ func (w *ShmWriter) Write(rec arrow.Record) error {
 		w.f = f
 		w.bw = bufio.NewWriterSize(f, 64<<10) // big buffers bypass it
 		w.w = ipc.NewWriter(w.bw, ipc.WithSchema(rec.Schema()), ipc.WithAllocator(w.mem))
+		w.schema = rec.Schema()
 	}
 	if err := w.w.Write(rec); err != nil {
 		w.Abort()
@@ -229,6 +237,17 @@ func OpenShm(dir string, ref []byte, mem memory.Allocator, mapped bool) (*ShmRea
 		s.data = nil
 		return nil, fmt.Errorf("shared-memory batch: %w", err)
 	}
+	return s.start(mem)
+}
+
+// start reads the schema of the stream in s.data.
+func (s *ShmReader) start(mem memory.Allocator) (r *ShmReader, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.Unmap()
+			r, err = nil, fmt.Errorf("bad Arrow IPC batch: %v", p)
+		}
+	}()
 	msgs := &bytesMessages{b: s.data}
 	s.r, err = ipc.NewReaderFromMessageReader(msgs, ipc.WithAllocator(mem))
 	if err != nil {
@@ -239,6 +258,34 @@ func OpenShm(dir string, ref []byte, mem memory.Allocator, mapped bool) (*ShmRea
 		s.z = &zeroCopy{msgs: msgs, schema: s.r.Schema()}
 	}
 	return s, nil
+}
+
+// OpenBatch opens what a shared-memory reference frame names: a file in
+// dir (see OpenShm), or a slot of arena. With mapped true (the plugin) the
+// records alias the slot, which the call holds until it ends; with mapped
+// false (the host) the slot is copied into Go memory and released at once.
+func OpenBatch(dir string, arena *Arena, ref []byte, mem memory.Allocator, mapped bool) (*ShmReader, error) {
+	name := strings.TrimPrefix(string(ref), shmMagic)
+	if !IsArenaName(name) {
+		return OpenShm(dir, ref, mem, mapped)
+	}
+	if arena == nil {
+		return nil, fmt.Errorf("%w: arena slot %s on a call without arenas", ErrBadArenaRef, name)
+	}
+	r, err := ParseArenaName(name)
+	if err != nil {
+		return nil, err
+	}
+	s := &ShmReader{}
+	if mapped {
+		s.data, err = arena.View(r)
+	} else {
+		s.data, err = arena.Copy(r)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.start(mem)
 }
 
 // TrustOffsets skips the per-row check of string offsets in the records

@@ -22,7 +22,7 @@ const ProtocolVersion = 1
 
 // Minor is the protocol minor version this build speaks; Describe carries it
 // so additive features can be negotiated without a new major version.
-const Minor = 3
+const Minor = 4
 
 // PluginName is the key of the detector in go-plugin's plugin map.
 const PluginName = "detector"

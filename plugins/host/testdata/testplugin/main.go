@@ -5,7 +5,8 @@
 // failer (reports an error as data), legacy (speaks protocol minor 1: no
 // shared memory; it fails the call if the host offers it anyway), minor2
 // (shared memory, no reference columns: it fails the call if the host
-// offers them), badref (an echo whose reference frames point to an input
+// offers them), minor3 (reference columns, no shared arenas: it fails the
+// call if the host offers them), badref (an echo whose reference frames point to an input
 // record it was never given).
 package main
 
@@ -113,6 +114,8 @@ func main() {
 		srv = legacy{sdk.NewServer(detector{behaviour: name}), 1}
 	case "minor2":
 		srv = legacy{sdk.NewServer(detector{behaviour: name}), 2}
+	case "minor3":
+		srv = legacy{sdk.NewServer(detector{behaviour: name}), 3}
 	case "badref":
 		srv = badref{sdk.NewServer(detector{behaviour: name})}
 	}
@@ -153,6 +156,16 @@ type legacyStream struct {
 
 func (s legacyStream) Recv() (*pb.Frame, error) {
 	f, err := s.Detector_EvaluateServer.Recv()
+	if c := f.GetCall(); c != nil && s.minor < wire.MinorArena {
+		for _, a := range c.Args {
+			if a.Name == wire.ArgArena {
+				return nil, errors.New("a minor-3 plugin was offered shared arenas")
+			}
+		}
+	}
+	if b := f.GetBatch(); b != nil && s.minor < wire.MinorArena && wire.IsArenaRef(b) {
+		return nil, errors.New("a minor-3 plugin was sent an arena slot")
+	}
 	if b := f.GetBatch(); b != nil && s.minor < wire.MinorRefs {
 		if _, _, retained, _ := wire.ParseRetained(b); retained {
 			return nil, errors.New("a minor-2 plugin was offered reference columns")
