@@ -19,6 +19,7 @@ import (
 
 	"github.com/kqlhunt/kqlhunt/exec/kernels"
 	"github.com/kqlhunt/kqlhunt/lang/types"
+	"github.com/kqlhunt/kqlhunt/plugins/internal/wire"
 	"github.com/kqlhunt/kqlhunt/plugins/sdk"
 )
 
@@ -39,7 +40,7 @@ func TestMain(m *testing.M) {
 	data, _ := os.ReadFile(bin)
 	sum := sha256.Sum256(data)
 	var manifest strings.Builder
-	for _, name := range []string{"echo", "crash", "hang", "liar", "failer", "legacy", "minor2", "minor3", "badref", "tampered", "unlisted"} {
+	for _, name := range []string{"echo", "crash", "hang", "liar", "failer", "legacy", "minor2", "minor3", "badref", "badarena", "tampered", "unlisted"} {
 		path := filepath.Join(dir, FilePrefix+name)
 		if err := os.WriteFile(path, data, 0o755); err != nil {
 			panic(err)
@@ -229,7 +230,7 @@ func TestDiscovery(t *testing.T) {
 		}
 		names = append(names, p.Name+":"+kind)
 	}
-	want := "badref:file crash:file echo:builtin failer:file hang:file legacy:file liar:file minor2:file minor3:file rarity:builtin tampered:file unlisted:file"
+	want := "badarena:file badref:file crash:file echo:builtin failer:file hang:file legacy:file liar:file minor2:file minor3:file rarity:builtin tampered:file unlisted:file"
 	if strings.Join(names, " ") != want {
 		t.Fatalf("got %v", names)
 	}
@@ -454,6 +455,219 @@ func TestBadReference(t *testing.T) {
 	_, err = collect(t, out)
 	if err == nil || !strings.Contains(err.Error(), "plugin badref referred to input record 1000") {
 		t.Fatalf("got %v", err)
+	}
+	mem.AssertSize(t, 0)
+}
+
+// arenaFDs counts this process's descriptors of shared arenas.
+func arenaFDs(t *testing.T) int {
+	t.Helper()
+	entries, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skip("no /proc/self/fd")
+	}
+	n := 0
+	for _, e := range entries {
+		if l, err := os.Readlink(filepath.Join("/proc/self/fd", e.Name())); err == nil && strings.Contains(l, "kqlhunt-arena") {
+			n++
+		}
+	}
+	return n
+}
+
+// sumInput yields n batches of rows (User string, N long); N counts up
+// from 0 across batches.
+type sumInput struct {
+	schema     *arrow.Schema
+	mem        memory.Allocator
+	left, rows int
+	next       int64
+}
+
+func newSumInput(mem memory.Allocator, batches, rows int) *sumInput {
+	schema := arrow.NewSchema([]arrow.Field{kernels.Field("User", types.String), kernels.Field("N", types.Long)}, nil)
+	return &sumInput{schema: schema, mem: mem, left: batches, rows: rows}
+}
+
+func (in *sumInput) Schema() *arrow.Schema { return in.schema }
+
+func (in *sumInput) Next(context.Context) (arrow.Record, error) {
+	if in.left == 0 {
+		return nil, nil
+	}
+	in.left--
+	b := array.NewRecordBuilder(in.mem, in.schema)
+	defer b.Release()
+	for i := 0; i < in.rows; i++ {
+		b.Field(0).(*array.StringBuilder).Append(fmt.Sprintf("user%d", in.next%7))
+		b.Field(1).(*array.Int64Builder).Append(in.next)
+		in.next++
+	}
+	return b.NewRecord(), nil
+}
+
+// sumOutput reads an echo call's output: its rows, the sum of N, the
+// sum of Score (N's row index in its batch times the factor) and whether
+// every User matches its N.
+func sumOutput(t *testing.T, out *Output) (rows int, sumN int64, sumScore float64) {
+	t.Helper()
+	defer out.Close()
+	for {
+		rec, err := out.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec == nil {
+			return
+		}
+		users, ns, scores := rec.Column(0).(*array.String), rec.Column(1).(*array.Int64), rec.Column(2).(*array.Float64)
+		for i := 0; i < int(rec.NumRows()); i++ {
+			if want := fmt.Sprintf("user%d", ns.Value(i)%7); users.Value(i) != want {
+				t.Fatalf("row %d: User %q with N %d", rows, users.Value(i), ns.Value(i))
+			}
+			sumN += ns.Value(i)
+			sumScore += scores.Value(i)
+			rows++
+		}
+		rec.Release()
+	}
+}
+
+// expected sums of sumOutput for batches×rows rows through echo (factor 2).
+func expectedSums(batches, rows int) (int64, float64) {
+	n := int64(batches * rows)
+	score := float64(batches) * 2 * float64(rows*(rows-1)/2)
+	return n * (n - 1) / 2, score
+}
+
+// Protocol minor 4: batches go through the process's arenas, which are
+// mapped once and reused from call to call instead of growing.
+func TestArenaReuse(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	h := newHost(t, 30*time.Second)
+	var sizes []int64
+	for call := 0; call < 3; call++ {
+		out, err := h.Evaluate(context.Background(), "echo", nil, newSumInput(mem, 8, 5000), mem)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, sumN, sumScore := sumOutput(t, out)
+		wantN, wantScore := expectedSums(8, 5000)
+		if rows != 40000 || sumN != wantN || sumScore != wantScore {
+			t.Fatalf("call %d: %d rows, sum N %d (want %d), sum Score %g (want %g)", call, rows, sumN, wantN, sumScore, wantScore)
+		}
+		p := h.running["echo"]
+		if _, minor := p.described(); minor != wire.MinorArena || p.arenaIn == nil {
+			t.Fatalf("the echo plugin speaks minor %d, arenas %v", minor, p.arenaIn != nil)
+		}
+		// The plugin released the call's input before it ended the call.
+		p.arenaIn.Sweep()
+		if used := p.arenaIn.Used(); used != 0 {
+			t.Errorf("call %d: %d bytes of the input arena still in use", call, used)
+		}
+		sizes = append(sizes, p.arenaIn.Size())
+	}
+	if sizes[0] <= 64<<10 {
+		t.Fatalf("the input arena never grew (%d bytes): no batch went through it", sizes[0])
+	}
+	if sizes[1] != sizes[0] || sizes[2] != sizes[0] {
+		t.Errorf("the input arena grew from call to call: %v", sizes)
+	}
+	if dirs := shmDirs(t, "echo"); len(dirs) == 1 {
+		if left, _ := os.ReadDir(dirs[0]); len(left) != 0 {
+			t.Errorf("files left: %v", left)
+		}
+	}
+	mem.AssertSize(t, 0)
+}
+
+// When an arena is full the batches go through files, with the same rows.
+func TestArenaFull(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	h, err := New(Options{Dirs: []string{pluginDir}, Timeout: 30 * time.Second, ArenaBytes: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	// echo holds its input until the call ends: 40 batches of 30 KB do not
+	// fit the 1 MiB input arena.
+	out, err := h.Evaluate(context.Background(), "echo", nil, newSumInput(mem, 40, 2000), mem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, sumN, sumScore := sumOutput(t, out)
+	wantN, wantScore := expectedSums(40, 2000)
+	if rows != 80000 || sumN != wantN || sumScore != wantScore {
+		t.Fatalf("%d rows, sum N %d (want %d), sum Score %g (want %g)", rows, sumN, wantN, sumScore, wantScore)
+	}
+	if p := h.running["echo"]; p.arenaIn.Size() != p.arenaIn.Max() {
+		t.Errorf("the input arena is %d bytes of %d: it was not filled", p.arenaIn.Size(), p.arenaIn.Max())
+	}
+	mem.AssertSize(t, 0)
+}
+
+// A plugin that dies holding arena slots takes its arenas with it: the
+// host unmaps and closes them and the next call gets fresh ones.
+func TestArenaCrash(t *testing.T) {
+	before := arenaFDs(t)
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	h := newHost(t, 30*time.Second)
+	out, err := h.Evaluate(context.Background(), "crash", nil, newSumInput(mem, 4, 5000), mem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := h.running["crash"]
+	if p == nil || p.arenaIn == nil {
+		t.Fatal("the crash plugin has no arenas")
+	}
+	if _, err := collect(t, out); err == nil || !strings.Contains(err.Error(), "plugin crash crashed") {
+		t.Fatalf("got %v", err)
+	}
+	if !p.arenaIn.Closed() || !p.arenaOut.Closed() {
+		t.Error("the dead process's arenas are still open")
+	}
+	if n := arenaFDs(t); n != before {
+		t.Errorf("%d arena descriptors open, %d before", n, before)
+	}
+	// The host keeps working, through new arenas.
+	for i := 0; i < 2; i++ {
+		out, err = h.Evaluate(context.Background(), "echo", nil, newSumInput(mem, 4, 5000), mem)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rows, _, _ := sumOutput(t, out); rows != 20000 {
+			t.Fatalf("echo after the crash: %d rows", rows)
+		}
+	}
+	h.Close()
+	if n := arenaFDs(t); n != before {
+		t.Errorf("%d arena descriptors open after Close, %d before", n, before)
+	}
+	mem.AssertSize(t, 0)
+}
+
+// A descriptor outside the plugin's arena is a protocol error naming the
+// plugin, and the host goes on.
+func TestBadArenaDescriptor(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	h := newHost(t, 30*time.Second)
+	for _, opts := range []Options{{}, {NoReferences: true}} {
+		h.opts.NoReferences = opts.NoReferences
+		out, err := h.Evaluate(context.Background(), "badarena", nil, newSumInput(mem, 2, 100), mem)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = collect(t, out)
+		if err == nil || !strings.Contains(err.Error(), "plugin badarena sent a bad shared-arena descriptor") || !strings.Contains(err.Error(), "outside the arena") {
+			t.Fatalf("references %v: got %v", !opts.NoReferences, err)
+		}
+		out, err = h.Evaluate(context.Background(), "echo", nil, newSumInput(mem, 2, 100), mem)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rows, _, _ := sumOutput(t, out); rows != 200 {
+			t.Fatalf("echo after badarena: %d rows", rows)
+		}
 	}
 	mem.AssertSize(t, 0)
 }

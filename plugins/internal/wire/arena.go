@@ -520,6 +520,13 @@ func (a *Arena) Close() {
 	a.f.Close()
 }
 
+// Closed reports whether Close has run.
+func (a *Arena) Closed() bool {
+	a.use.RLock()
+	defer a.use.RUnlock()
+	return a.closed
+}
+
 // File is the arena's memory file (to pass to the plugin process).
 func (a *Arena) File() *os.File { return a.f }
 

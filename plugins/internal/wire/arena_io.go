@@ -88,7 +88,8 @@ const eosBytes = 8
 // ErrArenaFull when there is none (nothing is pending then).
 func (w *ArenaWriter) Write(rec arrow.Record) error {
 	if w.slot == nil {
-		n := max(int64(GroupBytes), recordBound(rec)) + schemaBound(rec.Schema()) + eosBytes
+		// A group's slot: the group bound, less in a small arena.
+		n := max(min(int64(GroupBytes), w.a.max/8), recordBound(rec)) + schemaBound(rec.Schema()) + eosBytes
 		s, err := w.alloc(n)
 		if err != nil {
 			return err

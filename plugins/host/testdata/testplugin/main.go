@@ -6,8 +6,9 @@
 // shared memory; it fails the call if the host offers it anyway), minor2
 // (shared memory, no reference columns: it fails the call if the host
 // offers them), minor3 (reference columns, no shared arenas: it fails the
-// call if the host offers them), badref (an echo whose reference frames point to an input
-// record it was never given).
+// call if the host offers them), badref (an echo whose reference frames
+// point to an input record it was never given), badarena (an echo whose
+// arena descriptors point past the end of its output arena).
 package main
 
 import (
@@ -118,6 +119,8 @@ func main() {
 		srv = legacy{sdk.NewServer(detector{behaviour: name}), 3}
 	case "badref":
 		srv = badref{sdk.NewServer(detector{behaviour: name})}
+	case "badarena":
+		srv = badarena{sdk.NewServer(detector{behaviour: name})}
 	}
 	if srv != nil {
 		plugin.Serve(&plugin.ServeConfig{
@@ -209,6 +212,42 @@ func (s badrefStream) Send(f *pb.Frame) error {
 			rb.Name = string(rb.ShmRef())
 		}
 		f = &pb.Frame{Kind: &pb.Frame_Batch{Batch: rb.Encode()}}
+	}
+	return s.Detector_EvaluateServer.Send(f)
+}
+
+// badarena sends arena slots that lie outside its output arena.
+type badarena struct{ pb.DetectorServer }
+
+func (b badarena) Evaluate(s pb.Detector_EvaluateServer) error {
+	return b.DetectorServer.Evaluate(badarenaStream{s})
+}
+
+type badarenaStream struct{ pb.Detector_EvaluateServer }
+
+// outside moves an arena slot name's offset far past any arena.
+func outside(name string) string {
+	parts := strings.Split(name, ":")
+	if len(parts) == 3 && strings.HasPrefix(name, "@") {
+		parts[1] = strconv.FormatInt(1<<39, 10)
+	}
+	return strings.Join(parts, ":")
+}
+
+func (s badarenaStream) Send(f *pb.Frame) error {
+	if b := f.GetBatch(); b != nil {
+		switch {
+		case wire.IsRefFrame(b):
+			rb, err := wire.ParseRefFrame(b)
+			if err != nil {
+				return err
+			}
+			rb.Name = outside(rb.Name)
+			f = &pb.Frame{Kind: &pb.Frame_Batch{Batch: rb.Encode()}}
+		case wire.IsArenaRef(b):
+			const magic = "KQLHUNT-SHM1:"
+			f = &pb.Frame{Kind: &pb.Frame_Batch{Batch: []byte(magic + outside(strings.TrimPrefix(string(b), magic)))}}
+		}
 	}
 	return s.Detector_EvaluateServer.Send(f)
 }
