@@ -511,19 +511,25 @@ func (in *sumInput) Next(context.Context) (arrow.Record, error) {
 // every User matches its N.
 func sumOutput(t *testing.T, out *Output) (rows int, sumN int64, sumScore float64) {
 	t.Helper()
+	rows, sumN, sumScore, err := readSums(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows, sumN, sumScore
+}
+
+func readSums(out *Output) (rows int, sumN int64, sumScore float64, err error) {
 	defer out.Close()
 	for {
 		rec, err := out.Next()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if rec == nil {
-			return
+		if err != nil || rec == nil {
+			return rows, sumN, sumScore, err
 		}
 		users, ns, scores := rec.Column(0).(*array.String), rec.Column(1).(*array.Int64), rec.Column(2).(*array.Float64)
 		for i := 0; i < int(rec.NumRows()); i++ {
 			if want := fmt.Sprintf("user%d", ns.Value(i)%7); users.Value(i) != want {
-				t.Fatalf("row %d: User %q with N %d", rows, users.Value(i), ns.Value(i))
+				rec.Release()
+				return rows, sumN, sumScore, fmt.Errorf("row %d: User %q with N %d", rows, users.Value(i), ns.Value(i))
 			}
 			sumN += ns.Value(i)
 			sumScore += scores.Value(i)
@@ -668,6 +674,72 @@ func TestBadArenaDescriptor(t *testing.T) {
 		if rows, _, _ := sumOutput(t, out); rows != 200 {
 			t.Fatalf("echo after badarena: %d rows", rows)
 		}
+	}
+	mem.AssertSize(t, 0)
+}
+
+// A call closed before its end gives its input slots back once the plugin
+// has stopped reading them, and calls running at once on one process
+// share its arenas without mixing their rows.
+func TestArenaCancelAndConcurrency(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	h := newHost(t, 30*time.Second)
+	out, err := h.Evaluate(context.Background(), "echo", nil, newSumInput(mem, 50, 5000), mem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := out.Next()
+	if err != nil || rec == nil {
+		t.Fatalf("first record: %v", err)
+	}
+	rec.Release()
+	out.Close() // before the end, as `| take 10` does
+	p := h.running["echo"]
+	// The plugin sees the cancellation and releases the call's cell; wait
+	// for it (no timing is asserted, only that it happens).
+	for i := 0; ; i++ {
+		p.arenaIn.Sweep()
+		if p.arenaIn.Used() == 0 {
+			break
+		}
+		if i == 1000 {
+			t.Fatalf("%d bytes of a cancelled call's input never given back", p.arenaIn.Used())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	type result struct {
+		rows      int
+		sumN      int64
+		sumScore  float64
+		wantN     int64
+		wantScore float64
+		wantRows  int
+	}
+	results := make(chan result, 4)
+	for c := 0; c < 4; c++ {
+		go func(batches int) {
+			o, err := h.Evaluate(context.Background(), "echo", nil, newSumInput(mem, batches, 3000), mem)
+			if err != nil {
+				t.Error(err)
+				results <- result{}
+				return
+			}
+			r := result{wantRows: batches * 3000}
+			if r.rows, r.sumN, r.sumScore, err = readSums(o); err != nil {
+				t.Error(err)
+			}
+			r.wantN, r.wantScore = expectedSums(batches, 3000)
+			results <- r
+		}(10 + c)
+	}
+	for c := 0; c < 4; c++ {
+		r := <-results
+		if r.rows != r.wantRows || r.sumN != r.wantN || r.sumScore != r.wantScore {
+			t.Errorf("concurrent call: %+v", r)
+		}
+	}
+	if h.running["echo"] != p {
+		t.Error("the plugin process was restarted")
 	}
 	mem.AssertSize(t, 0)
 }
