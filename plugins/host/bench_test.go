@@ -48,11 +48,17 @@ func (in *benchInput) Next(context.Context) (arrow.Record, error) {
 }
 
 // BenchmarkPassThroughPlugin sends 1M rows through the echo test plugin
-// (a separate process, Arrow IPC through shared memory) and back.
+// (a separate process, Arrow IPC through its shared arenas) and back.
 func BenchmarkPassThroughPlugin(b *testing.B) { benchPassThrough(b, Options{}) }
 
+// BenchmarkPassThroughPluginFiles is the same without the arenas
+// (protocol minor 3: a shared-memory file per batch group).
+func BenchmarkPassThroughPluginFiles(b *testing.B) {
+	benchPassThrough(b, Options{ArenaBytes: -1})
+}
+
 // BenchmarkPassThroughPluginNoRefs is the same without reference columns
-// (protocol minor 2: the plugin sends every output column back).
+// (the plugin sends every output column back, through the arenas).
 func BenchmarkPassThroughPluginNoRefs(b *testing.B) {
 	benchPassThrough(b, Options{NoReferences: true})
 }

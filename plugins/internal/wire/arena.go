@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -501,8 +502,7 @@ func (a *Arena) Copy(r ArenaRef) ([]byte, error) {
 	if a.closed {
 		return nil, errors.New("shared arena closed")
 	}
-	b := make([]byte, r.Len)
-	copy(b, a.mem[r.Off:r.Off+r.Len])
+	b := bytes.Clone(a.mem[r.Off : r.Off+r.Len]) // not zeroed first, unlike make
 	a.release(r.Cell, 0)
 	return b, nil
 }
