@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"sync"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -20,6 +21,7 @@ import (
 // Serve runs d as a plugin process. It does not return while the host is
 // connected. Call it from main.
 func Serve(d Detector) {
+	setGCFloor()
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig: wire.Handshake,
 		VersionedPlugins: map[int]plugin.PluginSet{
@@ -27,6 +29,29 @@ func Serve(d Detector) {
 		},
 		GRPCServer: wire.ServerOptions,
 	})
+}
+
+// gcFloor is never touched: it raises the collector's heap goal by its
+// size, so a plugin process whose live heap is a few megabytes does not
+// collect every few megabytes it allocates (an engine process running the
+// same work in process has a heap of its own data and collects far less
+// often per byte). Fresh from the OS and never written, it costs address
+// space, not memory; with a large live heap it changes little.
+var gcFloor []byte
+
+// GCFloorBytes is the size of gcFloor (at most a sixteenth of GOMEMLIMIT);
+// none when GOGC is set, which leaves the collector to the user.
+const GCFloorBytes = 64 << 20
+
+func setGCFloor() {
+	if os.Getenv("GOGC") != "" || os.Getenv("KQLHUNT_PLUGIN_NO_GC_FLOOR") != "" {
+		return
+	}
+	n := int64(GCFloorBytes)
+	if limit := debug.SetMemoryLimit(-1); limit > 0 && limit/16 < n {
+		n = limit / 16
+	}
+	gcFloor = make([]byte, n)
 }
 
 // NewServer adapts a Detector to the gRPC service. Exported for tests that
