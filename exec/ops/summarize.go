@@ -84,17 +84,16 @@ func (s *Summarize) Next(ctx context.Context) (arrow.Record, error) {
 }
 
 type aggWorker struct {
-	s       *Summarize
-	groups  map[string]uint32
-	keyStrs []string
-	keys    [][]any
-	states  []kernels.AggState
-	buf     []byte
-	ids     []uint32
+	s      *Summarize
+	gk     *groupKeys
+	ngroup int
+	keys   [][]any
+	states []kernels.AggState
+	ids    []uint32
 }
 
 func (s *Summarize) newWorker() (*aggWorker, error) {
-	w := &aggWorker{s: s, groups: map[string]uint32{}}
+	w := &aggWorker{s: s, gk: newGroupKeys(len(s.spec.Keys))}
 	for _, a := range s.spec.Aggs {
 		st, err := a.Kernel(s.kctx, a.ArgKinds, a.Consts, a.Result)
 		if err != nil {
@@ -122,6 +121,11 @@ func (s *Summarize) run(ctx context.Context) (arrow.Record, error) {
 	for i, w := range workers {
 		adders[i] = w.add
 	}
+	defer func() {
+		for _, w := range workers {
+			w.gk.release()
+		}
+	}()
 	if err := fanOut(ctx, s.in, adders); err != nil {
 		return nil, err
 	}
@@ -167,35 +171,16 @@ func (w *aggWorker) add(rec arrow.Record, seq int64) error {
 	}
 	ids := w.ids[:n]
 	if len(keys) == 0 {
-		if len(w.keyStrs) == 0 {
-			w.newGroup("", nil, 0)
+		if w.ngroup == 0 {
+			w.newGroup(nil, 0)
 		}
 		for i := range ids {
 			ids[i] = 0
 		}
 	} else {
-		encs := make([]keyEncoder, len(keys))
-		for j, d := range keys {
-			encs[j] = newKeyEncoder(d)
-		}
-		single := len(encs) == 1 && encs[0].dict != nil && !encs[0].scalar
-		if single {
-			w.dictGroups(&encs[0], keys, ids)
-		}
-		for i := 0; i < n && !single; i++ {
-			buf := w.buf[:0]
-			for j := range encs {
-				buf = encs[j].append(buf, i)
-			}
-			w.buf = buf
-			id, ok := w.groups[string(buf)]
-			if !ok {
-				id = w.newGroup(string(buf), keys, i)
-			}
-			ids[i] = id
-		}
+		w.gk.assign(keys, ids, func(row int) { w.newGroup(keys, row) })
 	}
-	ng := len(w.keyStrs)
+	ng := w.ngroup
 	for ai, a := range w.s.spec.Aggs {
 		args := make([]kernels.Datum, 0, len(a.Args))
 		var err error
@@ -223,10 +208,9 @@ func (w *aggWorker) add(rec arrow.Record, seq int64) error {
 	return nil
 }
 
-func (w *aggWorker) newGroup(key string, keys []kernels.Datum, row int) uint32 {
-	id := uint32(len(w.keyStrs))
-	w.groups[key] = id
-	w.keyStrs = append(w.keyStrs, key)
+func (w *aggWorker) newGroup(keys []kernels.Datum, row int) uint32 {
+	id := uint32(w.ngroup)
+	w.ngroup++
 	vals := make([]any, len(keys))
 	for j, d := range keys {
 		vals[j] = expr.DatumValue(d, row)
@@ -243,32 +227,31 @@ func (s *Summarize) merge(workers []*aggWorker) (arrow.Record, error) {
 		if err != nil {
 			return nil, err
 		}
+		defer g.gk.release()
 		if len(s.spec.Keys) == 0 {
-			g.newGroup("", nil, 0)
+			g.newGroup(nil, 0)
 		}
 		for _, w := range workers {
-			mapping := make([]uint32, len(w.keyStrs))
-			for i, k := range w.keyStrs {
-				id, ok := g.groups[k]
-				if !ok {
-					id = uint32(len(g.keyStrs))
-					g.groups[k] = id
-					g.keyStrs = append(g.keyStrs, k)
-					g.keys = append(g.keys, w.keys[i])
-				}
-				mapping[i] = id
+			var mapping []uint32
+			if len(s.spec.Keys) == 0 {
+				mapping = make([]uint32, w.ngroup)
+			} else {
+				mapping = g.gk.mergeFrom(w.gk, func(og int) {
+					g.keys = append(g.keys, w.keys[og])
+					g.ngroup++
+				})
 			}
 			for ai := range s.spec.Aggs {
-				if err := g.states[ai].Merge(w.states[ai], mapping, len(g.keyStrs)); err != nil {
+				if err := g.states[ai].Merge(w.states[ai], mapping, g.ngroup); err != nil {
 					return nil, err
 				}
 			}
 		}
 	}
-	if len(s.spec.Keys) == 0 && len(g.keyStrs) == 0 {
-		g.newGroup("", nil, 0)
+	if len(s.spec.Keys) == 0 && g.ngroup == 0 {
+		g.newGroup(nil, 0)
 	}
-	ng := len(g.keyStrs)
+	ng := g.ngroup
 	mem := s.kctx.Mem
 	cols := make([]arrow.Array, 0, s.spec.Schema.NumFields())
 	release := func() {
@@ -432,34 +415,4 @@ func (e *keyEncoder) append(buf []byte, i int) []byte {
 	buf = append(buf, 1)
 	buf = binary.AppendUvarint(buf, uint64(len(s)))
 	return append(buf, s...)
-}
-
-// dictGroups sets the group of every row for one dictionary key: the key
-// is encoded and looked up once per dictionary entry used by the batch
-// (null rows share the entry of "").
-func (w *aggWorker) dictGroups(e *keyEncoder, keys []kernels.Datum, ids []uint32) {
-	nd := e.dstr.Len()
-	ent := make([]int64, nd+1)
-	for j := range ent {
-		ent[j] = -1
-	}
-	d := e.dict
-	for i := range ids {
-		j := nd
-		if d.IsValid(i) {
-			j = d.GetValueIndex(i)
-		}
-		if g := ent[j]; g >= 0 {
-			ids[i] = uint32(g)
-			continue
-		}
-		buf := e.append(w.buf[:0], i)
-		w.buf = buf
-		id, ok := w.groups[string(buf)]
-		if !ok {
-			id = w.newGroup(string(buf), keys, i)
-		}
-		ent[j] = int64(id)
-		ids[i] = id
-	}
 }
