@@ -139,7 +139,7 @@ func groupInput(t *testing.T, mem memory.Allocator, batches [][]groupRow, mode f
 	return &tsrc{schema: schema, recs: recs}
 }
 
-// groupSummarize runs summarize count(), dcount(V), sum(V) by the key
+// groupSummarize runs summarize count(), dcount(V), sum(V), dcount(B) by the key
 // columns keys (0: A, 1: B).
 func groupSummarize(t *testing.T, kctx *kernels.Ctx, in Operator, keys []int) Operator {
 	spec := SummarizeSpec{}
@@ -153,6 +153,7 @@ func groupSummarize(t *testing.T, kctx *kernels.Ctx, in Operator, keys []int) Op
 		{id: "count", arg: -1, result: types.Long},
 		{id: "dcount", arg: 2, argK: types.Long, result: types.Long},
 		{id: "sum", arg: 2, argK: types.Long, result: types.Long},
+		{id: "dcount", arg: 1, argK: types.String, result: types.Long},
 	} {
 		spec.Aggs = append(spec.Aggs, a.spec(t))
 		fields = append(fields, kernels.Field(fmt.Sprintf("a%d", i), a.result))
@@ -167,6 +168,7 @@ func groupReference(batches [][]groupRow, keys []int) []string {
 	type acc struct {
 		n, sum int64
 		set    map[int64]bool
+		bs     map[string]bool
 	}
 	idx := map[string]*acc{}
 	var order []string
@@ -189,11 +191,14 @@ func groupReference(batches [][]groupRow, keys []int) []string {
 			}
 			a := idx[key]
 			if a == nil {
-				a = &acc{set: map[int64]bool{}}
+				a = &acc{set: map[int64]bool{}, bs: map[string]bool{}}
 				idx[key] = a
 				order = append(order, key)
 			}
 			a.n++
+			if r.b != nil {
+				a.bs[*r.b] = true
+			}
 			if r.v != nil {
 				a.sum += *r.v
 				a.set[*r.v] = true
@@ -207,7 +212,7 @@ func groupReference(batches [][]groupRow, keys []int) []string {
 		if len(keys) == 0 {
 			sep = ""
 		}
-		out = append(out, fmt.Sprintf("%s%s%d|%d|%d", k, sep, a.n, len(a.set), a.sum))
+		out = append(out, fmt.Sprintf("%s%s%d|%d|%d|%d", k, sep, a.n, len(a.set), a.sum, len(a.bs)))
 	}
 	return out
 }
