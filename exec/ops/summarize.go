@@ -220,6 +220,20 @@ func (w *aggWorker) newGroup(keys []kernels.Datum, row int) uint32 {
 }
 
 func (s *Summarize) merge(workers []*aggWorker) (arrow.Record, error) {
+	g, err := s.mergeWorkers(workers)
+	if err != nil {
+		return nil, err
+	}
+	if g != workers[0] {
+		defer g.gk.release()
+	}
+	return s.output(g)
+}
+
+// mergeWorkers folds the workers' groups and states into one worker
+// (workers[0] when there is only one; else a new one, whose group keys the
+// caller releases).
+func (s *Summarize) mergeWorkers(workers []*aggWorker) (*aggWorker, error) {
 	g := workers[0]
 	if len(workers) > 1 {
 		var err error
@@ -227,7 +241,6 @@ func (s *Summarize) merge(workers []*aggWorker) (arrow.Record, error) {
 		if err != nil {
 			return nil, err
 		}
-		defer g.gk.release()
 		if len(s.spec.Keys) == 0 {
 			g.newGroup(nil, 0)
 		}
@@ -243,6 +256,7 @@ func (s *Summarize) merge(workers []*aggWorker) (arrow.Record, error) {
 			}
 			for ai := range s.spec.Aggs {
 				if err := g.states[ai].Merge(w.states[ai], mapping, g.ngroup); err != nil {
+					g.gk.release()
 					return nil, err
 				}
 			}
@@ -251,6 +265,11 @@ func (s *Summarize) merge(workers []*aggWorker) (arrow.Record, error) {
 	if len(s.spec.Keys) == 0 && g.ngroup == 0 {
 		g.newGroup(nil, 0)
 	}
+	return g, nil
+}
+
+// output builds the result record of the merged worker g.
+func (s *Summarize) output(g *aggWorker) (arrow.Record, error) {
 	ng := g.ngroup
 	mem := s.kctx.Mem
 	cols := make([]arrow.Array, 0, s.spec.Schema.NumFields())
@@ -259,16 +278,8 @@ func (s *Summarize) merge(workers []*aggWorker) (arrow.Record, error) {
 			c.Release()
 		}
 	}
-	for j, k := range s.spec.KeyKinds {
-		vals := make([]any, ng)
-		for i := range vals {
-			vals[i] = g.keys[i][j]
-		}
-		pk := kernels.KindOf(s.spec.Schema.Field(j))
-		for i, v := range vals {
-			vals[i] = convertValue(v, k, pk)
-		}
-		arr, err := expr.MakeArray(mem, pk, vals)
+	for j := range s.spec.KeyKinds {
+		arr, err := s.keyColumn(g.keys, j, s.spec.Schema.Field(j))
 		if err != nil {
 			release()
 			return nil, err
@@ -321,6 +332,16 @@ func (s *Summarize) merge(workers []*aggWorker) (arrow.Record, error) {
 	rec := array.NewRecord(s.spec.Schema, cols, int64(ng))
 	release()
 	return rec, nil
+}
+
+// keyColumn builds output column f from key j of the given groups' keys.
+func (s *Summarize) keyColumn(keys [][]any, j int, f arrow.Field) (arrow.Array, error) {
+	vals := make([]any, len(keys))
+	pk := kernels.KindOf(f)
+	for i := range vals {
+		vals[i] = convertValue(keys[i][j], s.spec.KeyKinds[j], pk)
+	}
+	return expr.MakeArray(s.kctx.Mem, pk, vals)
 }
 
 // keyEncoder appends a typed, self-delimiting encoding of row i of a key
