@@ -100,10 +100,16 @@ func (t *internTable) grow() {
 	}
 }
 
-// pairTable gives dense ids to uint64 keys (two 32-bit ids).
+// pairTable gives dense ids to uint64 keys (two 32-bit ids). Keys sit in
+// the slots with their ids: one cache line per probe.
 type pairTable struct {
-	slots []uint32 // id+1; 0 = empty
-	keys  []uint64 // per id
+	slots []pairSlot
+	n     int
+}
+
+type pairSlot struct {
+	key uint64
+	id  uint32 // id+1; 0 = empty
 }
 
 func pairHash(k uint64) uint64 {
@@ -113,37 +119,41 @@ func pairHash(k uint64) uint64 {
 	return k
 }
 
-func (t *pairTable) len() int { return len(t.keys) }
+func (t *pairTable) len() int { return t.n }
 
 func (t *pairTable) intern(k uint64) uint32 {
-	if (len(t.keys)+1)*2 > len(t.slots) {
+	if (t.n+1)*2 > len(t.slots) {
 		t.grow()
 	}
 	mask := uint64(len(t.slots) - 1)
 	for i := pairHash(k) & mask; ; i = (i + 1) & mask {
-		s := t.slots[i]
-		if s == 0 {
-			id := uint32(len(t.keys))
-			t.slots[i] = id + 1
-			t.keys = append(t.keys, k)
+		s := &t.slots[i]
+		if s.id == 0 {
+			id := uint32(t.n)
+			t.n++
+			s.key, s.id = k, id+1
 			return id
 		}
-		if t.keys[s-1] == k {
-			return s - 1
+		if s.key == k {
+			return s.id - 1
 		}
 	}
 }
 
 func (t *pairTable) grow() {
-	size := max(16, 2*len(t.slots))
-	t.slots = make([]uint32, size)
+	old := t.slots
+	size := max(16, 2*len(old))
+	t.slots = make([]pairSlot, size)
 	mask := uint64(size - 1)
-	for id, k := range t.keys {
-		i := pairHash(k) & mask
-		for t.slots[i] != 0 {
+	for _, s := range old {
+		if s.id == 0 {
+			continue
+		}
+		i := pairHash(s.key) & mask
+		for t.slots[i].id != 0 {
 			i = (i + 1) & mask
 		}
-		t.slots[i] = uint32(id) + 1
+		t.slots[i] = s
 	}
 }
 
