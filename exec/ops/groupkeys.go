@@ -100,17 +100,26 @@ func (t *internTable) grow() {
 	}
 }
 
-// pairTable gives dense ids to uint64 keys (two 32-bit ids). Keys sit in
-// the slots with their ids: one cache line per probe.
+// pairTable gives dense ids to pairs (a, b) of 32-bit ids. While the
+// pairs are dense enough it is a direct table indexed a*stride+b (stride a
+// power of two above every b seen: one key column of few values, such as
+// ActionType, after one of many); then it switches to open addressing with
+// the keys in the slots (one cache line per probe).
 type pairTable struct {
-	slots []pairSlot
-	n     int
+	dense  []uint32 // id+1 per a*stride+b; 0 = none
+	shift  uint     // stride = 1<<shift
+	hashed bool
+	slots  []pairSlot
+	n      int
 }
 
 type pairSlot struct {
 	key uint64
 	id  uint32 // id+1; 0 = empty
 }
+
+// maxDensePairs bounds the direct table (entries; 4 bytes each).
+const maxDensePairs = 1 << 22
 
 func pairHash(k uint64) uint64 {
 	k ^= k >> 33
@@ -121,7 +130,87 @@ func pairHash(k uint64) uint64 {
 
 func (t *pairTable) len() int { return t.n }
 
-func (t *pairTable) intern(k uint64) uint32 {
+func (t *pairTable) intern(a, b uint32) uint32 {
+	if !t.hashed {
+		if b>>t.shift == 0 || t.widen(b) {
+			idx := uint64(a)<<t.shift | uint64(b)
+			if idx < uint64(len(t.dense)) || t.lengthen(idx) {
+				if v := t.dense[idx]; v != 0 {
+					return v - 1
+				}
+				id := uint32(t.n)
+				t.n++
+				t.dense[idx] = id + 1
+				return id
+			}
+		}
+	}
+	return t.internHashed(uint64(a)<<32 | uint64(b))
+}
+
+// widen makes the stride exceed b, or switches to hashing (false).
+func (t *pairTable) widen(b uint32) bool {
+	shift := t.shift
+	for b>>shift != 0 {
+		shift++
+	}
+	rows := uint64(len(t.dense)) >> t.shift
+	if rows<<shift > maxDensePairs || rows<<shift > 32*uint64(t.n)+1<<16 {
+		t.toHashed()
+		return false
+	}
+	dense := make([]uint32, rows<<shift)
+	for r := uint64(0); r < rows; r++ {
+		copy(dense[r<<shift:], t.dense[r<<t.shift:(r+1)<<t.shift])
+	}
+	t.dense, t.shift = dense, shift
+	return true
+}
+
+// lengthen makes the direct table hold index idx, or switches to hashing.
+func (t *pairTable) lengthen(idx uint64) bool {
+	size := max(uint64(len(t.dense))*2, idx+1, 1024)
+	stride := uint64(1) << t.shift
+	size = (size + stride - 1) &^ (stride - 1)
+	if size > maxDensePairs || size > 32*uint64(t.n)+1<<16 {
+		if idx+1 > maxDensePairs || idx+1 > 32*uint64(t.n)+1<<16 {
+			t.toHashed()
+			return false
+		}
+		size = (idx + stride) &^ (stride - 1)
+	}
+	dense := make([]uint32, size)
+	copy(dense, t.dense)
+	t.dense = dense
+	return true
+}
+
+func (t *pairTable) toHashed() {
+	t.hashed = true
+	n := t.n
+	t.n = 0
+	t.slots = make([]pairSlot, max(16, pow2(2*n+2)))
+	keys := make([]uint64, n)
+	for idx, v := range t.dense {
+		if v != 0 {
+			keys[v-1] = uint64(idx>>t.shift)<<32 | uint64(idx&(1<<t.shift-1))
+		}
+	}
+	t.dense = nil
+	for _, k := range keys {
+		t.internHashed(k) // ids come back in order
+	}
+}
+
+func pow2(n int) int {
+	p := 1
+	for p < n {
+		p <<= 1
+	}
+	return p
+}
+
+func (t *pairTable) internHashed(k uint64) uint32 {
 	if (t.n+1)*2 > len(t.slots) {
 		t.grow()
 	}
@@ -412,7 +501,7 @@ func (g *groupKeys) assign(keys []kernels.Datum, ids []uint32, newGroup func(row
 		p := &g.pairs[j-1]
 		c := g.cols[j].ids[:n]
 		for i, id := range c {
-			ids[i] = p.intern(uint64(ids[i])<<32 | uint64(id))
+			ids[i] = p.intern(ids[i], id)
 		}
 	}
 	ng := g.ngroups()
@@ -448,7 +537,7 @@ func (g *groupKeys) mergeFrom(o *groupKeys, added func(og int)) []uint32 {
 		oc := o.gcols[og*k : og*k+k]
 		id := colMap[0][oc[0]]
 		for j := 1; j < k; j++ {
-			id = g.pairs[j-1].intern(uint64(id)<<32 | uint64(colMap[j][oc[j]]))
+			id = g.pairs[j-1].intern(id, colMap[j][oc[j]])
 		}
 		if int(id) >= g.ngroups() {
 			for j := 0; j < k; j++ {

@@ -413,3 +413,46 @@ func TestGroupKeysMatchEncoding(t *testing.T) {
 		}
 	}
 }
+
+// pairTable gives the ids a map would, in the direct and the hashed form
+// and across the switch between them.
+func TestPairTable(t *testing.T) {
+	rnd := rand.New(rand.NewSource(5))
+	cases := []struct {
+		name   string
+		na, nb int
+		dense  bool // a as interned ids: dense, in order of first appearance
+	}{{"narrow", 50000, 10, false}, {"narrow-interned", 50000, 10, true}, {"wide", 300, 100000, false}, {"square", 3000, 3000, true}, {"tiny", 3, 2, false}}
+	for _, c := range cases {
+		var tab pairTable
+		want := map[uint64]uint32{}
+		interned := map[int]uint32{}
+		for i := 0; i < 200000; i++ {
+			a, b := uint32(rnd.Intn(c.na)), uint32(rnd.Intn(c.nb))
+			if c.dense {
+				id, ok := interned[int(a)]
+				if !ok {
+					id = uint32(len(interned))
+					interned[int(a)] = id
+				}
+				a = id
+			}
+			if i < 1000 {
+				a, b = uint32(i%7), uint32(i%5) // small first
+			}
+			k := uint64(a)<<32 | uint64(b)
+			id, ok := want[k]
+			if !ok {
+				id = uint32(len(want))
+				want[k] = id
+			}
+			if got := tab.intern(a, b); got != id {
+				t.Fatalf("%s: pair %d,%d: id %d, want %d (hashed %v)", c.name, a, b, got, id, tab.hashed)
+			}
+		}
+		if tab.len() != len(want) {
+			t.Fatalf("%s: %d pairs, want %d", c.name, tab.len(), len(want))
+		}
+		t.Logf("%s: %d pairs, hashed %v", c.name, tab.len(), tab.hashed)
+	}
+}

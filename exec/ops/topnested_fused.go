@@ -106,7 +106,7 @@ func (s *Summarize) topNestedLevel(g *aggWorker, spec TopNestedFusedSpec, L int)
 		ids := g.gk.gcols[gi*k : gi*k+k]
 		id := ids[0]
 		for j := 1; j <= L; j++ {
-			id = pairs[j-1].intern(uint64(id)<<32 | uint64(ids[j]))
+			id = pairs[j-1].intern(id, ids[j])
 		}
 		for int(id) >= len(dense) {
 			dense = append(dense, -1)
