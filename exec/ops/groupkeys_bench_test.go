@@ -15,9 +15,14 @@ import (
 	"github.com/kqlhunt/kqlhunt/lang/types"
 )
 
-// BenchmarkSummarize2Keys: count() by two dictionary string keys (50k × 10
-// values, Zipf), 1M rows in 64k-row batches with growing dictionaries.
+// BenchmarkSummarize2Keys: count() by two string keys (50k × 10 values,
+// Zipf), 1M rows in 64k-row batches with growing dictionaries, or plain.
 func BenchmarkSummarize2Keys(b *testing.B) {
+	b.Run("dict", func(b *testing.B) { benchSummarize2Keys(b, false) })
+	b.Run("plain", func(b *testing.B) { benchSummarize2Keys(b, true) })
+}
+
+func benchSummarize2Keys(b *testing.B, plain bool) {
 	mem := memory.NewGoAllocator()
 	rnd := rand.New(rand.NewSource(1))
 	za := rand.NewZipf(rnd, 1.1, 1, 49999)
@@ -32,6 +37,13 @@ func BenchmarkSummarize2Keys(b *testing.B) {
 			_ = dbB.AppendString(fmt.Sprintf("Action%d", rnd.Intn(10)))
 		}
 		a, c := dbA.NewArray(), dbB.NewArray()
+		if plain {
+			pa, pc := kernels.DecodeDict(mem, a), kernels.DecodeDict(mem, c)
+			a.Release()
+			c.Release()
+			a, c = pa, pc
+			schema = arrow.NewSchema([]arrow.Field{{Name: "A", Type: arrow.BinaryTypes.String}, {Name: "B", Type: arrow.BinaryTypes.String}}, nil)
+		}
 		recs = append(recs, array.NewRecord(schema, []arrow.Array{a, c}, int64(a.Len())))
 		a.Release()
 		c.Release()
