@@ -308,6 +308,7 @@ type groupCol struct {
 	dict  dictCache
 	ids   []uint32 // per row of the current batch
 	empty int64    // id of "" (-1 until seen)
+	text  bool     // the current batch's values are strings interned as text (kind string, String or dictionary array)
 }
 
 // rowIDs sets c.ids to the column id of every row of the key datum d.
@@ -317,6 +318,7 @@ func (c *groupCol) rowIDs(d kernels.Datum, n int, buf []byte) []byte {
 	}
 	ids := c.ids[:n]
 	e := newKeyEncoder(d)
+	c.text = d.Kind == types.String && (e.str != nil || e.dict != nil)
 	if e.scalar {
 		id, b := c.encodeRow(&e, 0, buf)
 		buf = b

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"unsafe"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
@@ -87,7 +88,7 @@ type aggWorker struct {
 	s      *Summarize
 	gk     *groupKeys
 	ngroup int
-	keys   [][]any
+	keys   []any // per group, its key values (len(spec.Keys) each; textKey: the interned text)
 	states []kernels.AggState
 	ids    []uint32
 }
@@ -211,13 +212,21 @@ func (w *aggWorker) add(rec arrow.Record, seq int64) error {
 func (w *aggWorker) newGroup(keys []kernels.Datum, row int) uint32 {
 	id := uint32(w.ngroup)
 	w.ngroup++
-	vals := make([]any, len(keys))
 	for j, d := range keys {
-		vals[j] = expr.DatumValue(d, row)
+		if w.gk.cols[j].text {
+			w.keys = append(w.keys, textKey{})
+		} else {
+			w.keys = append(w.keys, expr.DatumValue(d, row))
+		}
 	}
-	w.keys = append(w.keys, vals)
 	return id
 }
+
+// textKey as a group's key value: the value is the text its column
+// interned (string keys read from String or dictionary arrays, whose
+// DatumValue is that text: null strings read as ""), built at output
+// without a Go string per group.
+type textKey struct{}
 
 func (s *Summarize) merge(workers []*aggWorker) (arrow.Record, error) {
 	g, err := s.mergeWorkers(workers)
@@ -250,7 +259,7 @@ func (s *Summarize) mergeWorkers(workers []*aggWorker) (*aggWorker, error) {
 				mapping = make([]uint32, w.ngroup)
 			} else {
 				mapping = g.gk.mergeFrom(w.gk, func(og int) {
-					g.keys = append(g.keys, w.keys[og])
+					g.keys = append(g.keys, w.keys[og*len(s.spec.Keys):(og+1)*len(s.spec.Keys)]...)
 					g.ngroup++
 				})
 			}
@@ -279,7 +288,7 @@ func (s *Summarize) output(g *aggWorker) (arrow.Record, error) {
 		}
 	}
 	for j := range s.spec.KeyKinds {
-		arr, err := s.keyColumn(g.keys, j, s.spec.Schema.Field(j))
+		arr, err := s.keyColumn(g, nil, j, s.spec.Schema.Field(j))
 		if err != nil {
 			release()
 			return nil, err
@@ -334,12 +343,53 @@ func (s *Summarize) output(g *aggWorker) (arrow.Record, error) {
 	return rec, nil
 }
 
-// keyColumn builds output column f from key j of the given groups' keys.
-func (s *Summarize) keyColumn(keys [][]any, j int, f arrow.Field) (arrow.Array, error) {
-	vals := make([]any, len(keys))
+// keyColumn builds output column f from key j of the groups of g given
+// (nil: all, in order).
+func (s *Summarize) keyColumn(g *aggWorker, groups []int, j int, f arrow.Field) (arrow.Array, error) {
+	k := len(s.spec.Keys)
+	n := g.ngroup
+	if groups != nil {
+		n = len(groups)
+	}
+	group := func(i int) int {
+		if groups != nil {
+			return groups[i]
+		}
+		return i
+	}
 	pk := kernels.KindOf(f)
+	tab := &g.gk.cols[j].tab
+	text := func(gi int) []byte {
+		b, _ := tab.key(g.gk.gcols[gi*k+j])
+		return b
+	}
+	allText := pk == types.String && s.spec.KeyKinds[j] == types.String
+	for i := 0; i < n && allText; i++ {
+		_, allText = g.keys[group(i)*k+j].(textKey)
+	}
+	if allText {
+		b := array.NewStringBuilder(s.kctx.Mem)
+		defer b.Release()
+		size := 0
+		for i := 0; i < n; i++ {
+			size += len(text(group(i)))
+		}
+		b.Reserve(n)
+		b.ReserveData(size)
+		for i := 0; i < n; i++ {
+			t := text(group(i))
+			b.Append(unsafe.String(unsafe.SliceData(t), len(t)))
+		}
+		return b.NewArray(), nil
+	}
+	vals := make([]any, n)
 	for i := range vals {
-		vals[i] = convertValue(keys[i][j], s.spec.KeyKinds[j], pk)
+		gi := group(i)
+		v := g.keys[gi*k+j]
+		if _, ok := v.(textKey); ok {
+			v = string(text(gi))
+		}
+		vals[i] = convertValue(v, s.spec.KeyKinds[j], pk)
 	}
 	return expr.MakeArray(s.kctx.Mem, pk, vals)
 }

@@ -99,7 +99,7 @@ func (s *Summarize) topNestedLevel(g *aggWorker, spec TopNestedFusedSpec, L int)
 	k := len(spec.Keys)
 	ng := g.ngroup
 	mapping := make([]uint32, ng)
-	var reps [][]any // keys of each level group's first group
+	var reps []int // each level group's first group
 	pairs := make([]pairTable, L)
 	var dense []int32 // prefix id → level group (-1: none yet)
 	for gi := 0; gi < ng; gi++ {
@@ -113,7 +113,7 @@ func (s *Summarize) topNestedLevel(g *aggWorker, spec TopNestedFusedSpec, L int)
 		}
 		if dense[id] < 0 {
 			dense[id] = int32(len(reps))
-			reps = append(reps, g.keys[gi])
+			reps = append(reps, gi)
 		}
 		mapping[gi] = uint32(dense[id])
 	}
@@ -134,7 +134,7 @@ func (s *Summarize) topNestedLevel(g *aggWorker, spec TopNestedFusedSpec, L int)
 		}
 	}
 	for j := 0; j <= L; j++ {
-		arr, err := s.keyColumn(reps, j, spec.KeyFields[j])
+		arr, err := s.keyColumn(g, reps, j, spec.KeyFields[j])
 		if err != nil {
 			release()
 			return nil, err
