@@ -28,7 +28,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"hash/fnv"
 	"math"
 	"math/bits"
 	"sort"
@@ -82,10 +81,15 @@ func mix64(x uint64) uint64 {
 	return x
 }
 
+// hashString is mix64 of the FNV-1a hash of s (hash/fnv's New64a, inlined:
+// no allocation; hll() sketches keep these values, so they must not change).
 func hashString(s string) uint64 {
-	h := fnv.New64a()
-	_, _ = h.Write([]byte(s))
-	return mix64(h.Sum64())
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return mix64(h)
 }
 
 func hashFloat(f float64) uint64 {
@@ -187,6 +191,7 @@ func (h *hashSet) each(f func(uint64)) {
 func (h *hashSet) reset() { *h = hashSet{} }
 
 type distinctState struct {
+	dict   dictHashes // hashes of the entries of a dictionary argument
 	lvl    hllLevel
 	exact  bool // count_distinct: never sketch
 	groups []distinct
@@ -297,6 +302,10 @@ func (s *distinctState) Update(args []Datum, groups []uint32, ngroups int) error
 		}
 		return nil
 	}
+	if r.dict != nil && r.stride == 1 {
+		s.updateDict(&r, groups)
+		return nil
+	}
 	if r.i64 != nil && !r.nulls && r.stride == 1 {
 		for i, g := range groups {
 			if g != skipGroup {
@@ -314,6 +323,97 @@ func (s *distinctState) Update(args []Datum, groups []uint32, ngroups int) error
 		}
 	}
 	return nil
+}
+
+// dictHashes caches the hashes of the entries of the dictionary last seen
+// (a copy of its entries, so that the next batch's dictionary can be
+// recognised as the same one or one that grew: the Parquet reader hands
+// out one growing dictionary per row group). st: 0 not hashed yet,
+// 1 hashed, 2 no value (empty dynamic).
+type dictHashes struct {
+	offs []int32 // len(h)+1 offsets into data
+	data []byte
+	h    []uint64
+	st   []uint8
+}
+
+// sync makes the cache describe dictionary values dv.
+func (c *dictHashes) sync(dv *array.String) {
+	n := len(c.h)
+	offs := dv.ValueOffsets()
+	vals := dv.ValueBytes()
+	if n > 0 && !c.prefixOf(offs, vals) {
+		c.offs, c.data, c.h, c.st = c.offs[:0], c.data[:0], c.h[:0], c.st[:0]
+		n = 0
+	}
+	m := dv.Len()
+	if m <= n {
+		return
+	}
+	if len(c.offs) == 0 {
+		c.offs = append(c.offs, 0)
+	}
+	base := offs[0]
+	for i := n + 1; i <= m; i++ {
+		c.offs = append(c.offs, offs[i]-base)
+	}
+	c.data = append(c.data, vals[offs[n]-base:offs[m]-base]...)
+	for i := n; i < m; i++ {
+		c.h = append(c.h, 0)
+		c.st = append(c.st, 0)
+	}
+}
+
+// prefixOf reports whether the cached entries are the first ones of the
+// dictionary with offsets offs and values vals.
+func (c *dictHashes) prefixOf(offs []int32, vals []byte) bool {
+	n := len(c.h)
+	if len(offs) < n+1 {
+		return false
+	}
+	base := offs[0]
+	for i := 0; i <= n; i++ {
+		if offs[i]-base != c.offs[i] {
+			return false
+		}
+	}
+	size := int(c.offs[n])
+	return len(vals) >= size && string(vals[:size]) == string(c.data[:size])
+}
+
+// updateDict is Update for a dictionary of strings: each entry is hashed
+// once per dictionary.
+func (s *distinctState) updateDict(r *reader, groups []uint32) {
+	c := &s.dict
+	c.sync(r.dictS)
+	dyn := r.kind == types.Dynamic
+	var codes []int32
+	if ix, ok := r.dict.Indices().(*array.Int32); ok {
+		codes = ix.Int32Values()
+	}
+	for i, g := range groups {
+		if g == skipGroup || !r.valid(i) {
+			continue
+		}
+		var code int
+		if codes != nil {
+			code = int(codes[i])
+		} else {
+			code = r.dict.GetValueIndex(i)
+		}
+		switch c.st[code] {
+		case 0:
+			v := r.dictS.Value(code)
+			if dyn && (v == "" || v == "null") {
+				c.st[code] = 2
+				continue
+			}
+			c.h[code], c.st[code] = hashString(v), 1
+		case 2:
+			continue
+		}
+		s.add(g, c.h[code])
+	}
 }
 
 // mergeText folds an hll() dynamic into group g.

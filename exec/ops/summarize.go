@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"unsafe"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
@@ -84,17 +85,16 @@ func (s *Summarize) Next(ctx context.Context) (arrow.Record, error) {
 }
 
 type aggWorker struct {
-	s       *Summarize
-	groups  map[string]uint32
-	keyStrs []string
-	keys    [][]any
-	states  []kernels.AggState
-	buf     []byte
-	ids     []uint32
+	s      *Summarize
+	gk     *groupKeys
+	ngroup int
+	keys   []any // per group, its key values (len(spec.Keys) each; textKey: the interned text)
+	states []kernels.AggState
+	ids    []uint32
 }
 
 func (s *Summarize) newWorker() (*aggWorker, error) {
-	w := &aggWorker{s: s, groups: map[string]uint32{}}
+	w := &aggWorker{s: s, gk: newGroupKeys(len(s.spec.Keys))}
 	for _, a := range s.spec.Aggs {
 		st, err := a.Kernel(s.kctx, a.ArgKinds, a.Consts, a.Result)
 		if err != nil {
@@ -122,6 +122,11 @@ func (s *Summarize) run(ctx context.Context) (arrow.Record, error) {
 	for i, w := range workers {
 		adders[i] = w.add
 	}
+	defer func() {
+		for _, w := range workers {
+			w.gk.release()
+		}
+	}()
 	if err := fanOut(ctx, s.in, adders); err != nil {
 		return nil, err
 	}
@@ -167,35 +172,16 @@ func (w *aggWorker) add(rec arrow.Record, seq int64) error {
 	}
 	ids := w.ids[:n]
 	if len(keys) == 0 {
-		if len(w.keyStrs) == 0 {
-			w.newGroup("", nil, 0)
+		if w.ngroup == 0 {
+			w.newGroup(nil, 0)
 		}
 		for i := range ids {
 			ids[i] = 0
 		}
 	} else {
-		encs := make([]keyEncoder, len(keys))
-		for j, d := range keys {
-			encs[j] = newKeyEncoder(d)
-		}
-		single := len(encs) == 1 && encs[0].dict != nil && !encs[0].scalar
-		if single {
-			w.dictGroups(&encs[0], keys, ids)
-		}
-		for i := 0; i < n && !single; i++ {
-			buf := w.buf[:0]
-			for j := range encs {
-				buf = encs[j].append(buf, i)
-			}
-			w.buf = buf
-			id, ok := w.groups[string(buf)]
-			if !ok {
-				id = w.newGroup(string(buf), keys, i)
-			}
-			ids[i] = id
-		}
+		w.gk.assign(keys, ids, func(row int) { w.newGroup(keys, row) })
 	}
-	ng := len(w.keyStrs)
+	ng := w.ngroup
 	for ai, a := range w.s.spec.Aggs {
 		args := make([]kernels.Datum, 0, len(a.Args))
 		var err error
@@ -223,19 +209,40 @@ func (w *aggWorker) add(rec arrow.Record, seq int64) error {
 	return nil
 }
 
-func (w *aggWorker) newGroup(key string, keys []kernels.Datum, row int) uint32 {
-	id := uint32(len(w.keyStrs))
-	w.groups[key] = id
-	w.keyStrs = append(w.keyStrs, key)
-	vals := make([]any, len(keys))
+func (w *aggWorker) newGroup(keys []kernels.Datum, row int) uint32 {
+	id := uint32(w.ngroup)
+	w.ngroup++
 	for j, d := range keys {
-		vals[j] = expr.DatumValue(d, row)
+		if w.gk.cols[j].text {
+			w.keys = append(w.keys, textKey{})
+		} else {
+			w.keys = append(w.keys, expr.DatumValue(d, row))
+		}
 	}
-	w.keys = append(w.keys, vals)
 	return id
 }
 
+// textKey as a group's key value: the value is the text its column
+// interned (string keys read from String or dictionary arrays, whose
+// DatumValue is that text: null strings read as ""), built at output
+// without a Go string per group.
+type textKey struct{}
+
 func (s *Summarize) merge(workers []*aggWorker) (arrow.Record, error) {
+	g, err := s.mergeWorkers(workers)
+	if err != nil {
+		return nil, err
+	}
+	if g != workers[0] {
+		defer g.gk.release()
+	}
+	return s.output(g)
+}
+
+// mergeWorkers folds the workers' groups and states into one worker
+// (workers[0] when there is only one; else a new one, whose group keys the
+// caller releases).
+func (s *Summarize) mergeWorkers(workers []*aggWorker) (*aggWorker, error) {
 	g := workers[0]
 	if len(workers) > 1 {
 		var err error
@@ -244,31 +251,35 @@ func (s *Summarize) merge(workers []*aggWorker) (arrow.Record, error) {
 			return nil, err
 		}
 		if len(s.spec.Keys) == 0 {
-			g.newGroup("", nil, 0)
+			g.newGroup(nil, 0)
 		}
 		for _, w := range workers {
-			mapping := make([]uint32, len(w.keyStrs))
-			for i, k := range w.keyStrs {
-				id, ok := g.groups[k]
-				if !ok {
-					id = uint32(len(g.keyStrs))
-					g.groups[k] = id
-					g.keyStrs = append(g.keyStrs, k)
-					g.keys = append(g.keys, w.keys[i])
-				}
-				mapping[i] = id
+			var mapping []uint32
+			if len(s.spec.Keys) == 0 {
+				mapping = make([]uint32, w.ngroup)
+			} else {
+				mapping = g.gk.mergeFrom(w.gk, func(og int) {
+					g.keys = append(g.keys, w.keys[og*len(s.spec.Keys):(og+1)*len(s.spec.Keys)]...)
+					g.ngroup++
+				})
 			}
 			for ai := range s.spec.Aggs {
-				if err := g.states[ai].Merge(w.states[ai], mapping, len(g.keyStrs)); err != nil {
+				if err := g.states[ai].Merge(w.states[ai], mapping, g.ngroup); err != nil {
+					g.gk.release()
 					return nil, err
 				}
 			}
 		}
 	}
-	if len(s.spec.Keys) == 0 && len(g.keyStrs) == 0 {
-		g.newGroup("", nil, 0)
+	if len(s.spec.Keys) == 0 && g.ngroup == 0 {
+		g.newGroup(nil, 0)
 	}
-	ng := len(g.keyStrs)
+	return g, nil
+}
+
+// output builds the result record of the merged worker g.
+func (s *Summarize) output(g *aggWorker) (arrow.Record, error) {
+	ng := g.ngroup
 	mem := s.kctx.Mem
 	cols := make([]arrow.Array, 0, s.spec.Schema.NumFields())
 	release := func() {
@@ -276,16 +287,8 @@ func (s *Summarize) merge(workers []*aggWorker) (arrow.Record, error) {
 			c.Release()
 		}
 	}
-	for j, k := range s.spec.KeyKinds {
-		vals := make([]any, ng)
-		for i := range vals {
-			vals[i] = g.keys[i][j]
-		}
-		pk := kernels.KindOf(s.spec.Schema.Field(j))
-		for i, v := range vals {
-			vals[i] = convertValue(v, k, pk)
-		}
-		arr, err := expr.MakeArray(mem, pk, vals)
+	for j := range s.spec.KeyKinds {
+		arr, err := s.keyColumn(g, nil, j, s.spec.Schema.Field(j))
 		if err != nil {
 			release()
 			return nil, err
@@ -338,6 +341,57 @@ func (s *Summarize) merge(workers []*aggWorker) (arrow.Record, error) {
 	rec := array.NewRecord(s.spec.Schema, cols, int64(ng))
 	release()
 	return rec, nil
+}
+
+// keyColumn builds output column f from key j of the groups of g given
+// (nil: all, in order).
+func (s *Summarize) keyColumn(g *aggWorker, groups []int, j int, f arrow.Field) (arrow.Array, error) {
+	k := len(s.spec.Keys)
+	n := g.ngroup
+	if groups != nil {
+		n = len(groups)
+	}
+	group := func(i int) int {
+		if groups != nil {
+			return groups[i]
+		}
+		return i
+	}
+	pk := kernels.KindOf(f)
+	tab := &g.gk.cols[j].tab
+	text := func(gi int) []byte {
+		b, _ := tab.key(g.gk.gcols[gi*k+j])
+		return b
+	}
+	allText := pk == types.String && s.spec.KeyKinds[j] == types.String
+	for i := 0; i < n && allText; i++ {
+		_, allText = g.keys[group(i)*k+j].(textKey)
+	}
+	if allText {
+		b := array.NewStringBuilder(s.kctx.Mem)
+		defer b.Release()
+		size := 0
+		for i := 0; i < n; i++ {
+			size += len(text(group(i)))
+		}
+		b.Reserve(n)
+		b.ReserveData(size)
+		for i := 0; i < n; i++ {
+			t := text(group(i))
+			b.Append(unsafe.String(unsafe.SliceData(t), len(t)))
+		}
+		return b.NewArray(), nil
+	}
+	vals := make([]any, n)
+	for i := range vals {
+		gi := group(i)
+		v := g.keys[gi*k+j]
+		if _, ok := v.(textKey); ok {
+			v = string(text(gi))
+		}
+		vals[i] = convertValue(v, s.spec.KeyKinds[j], pk)
+	}
+	return expr.MakeArray(s.kctx.Mem, pk, vals)
 }
 
 // keyEncoder appends a typed, self-delimiting encoding of row i of a key
@@ -432,34 +486,4 @@ func (e *keyEncoder) append(buf []byte, i int) []byte {
 	buf = append(buf, 1)
 	buf = binary.AppendUvarint(buf, uint64(len(s)))
 	return append(buf, s...)
-}
-
-// dictGroups sets the group of every row for one dictionary key: the key
-// is encoded and looked up once per dictionary entry used by the batch
-// (null rows share the entry of "").
-func (w *aggWorker) dictGroups(e *keyEncoder, keys []kernels.Datum, ids []uint32) {
-	nd := e.dstr.Len()
-	ent := make([]int64, nd+1)
-	for j := range ent {
-		ent[j] = -1
-	}
-	d := e.dict
-	for i := range ids {
-		j := nd
-		if d.IsValid(i) {
-			j = d.GetValueIndex(i)
-		}
-		if g := ent[j]; g >= 0 {
-			ids[i] = uint32(g)
-			continue
-		}
-		buf := e.append(w.buf[:0], i)
-		w.buf = buf
-		id, ok := w.groups[string(buf)]
-		if !ok {
-			id = w.newGroup(string(buf), keys, i)
-		}
-		ent[j] = int64(id)
-		ids[i] = id
-	}
 }

@@ -17,6 +17,9 @@ func init() {
 	RegisterOp("top-nested", buildTopNested)
 }
 
+// slowTopNested forces one summarize per level (tests compare both paths).
+var slowTopNested = false
+
 func buildTopNested(b *Builder, op ast.Op, in ops.Operator) (ops.Operator, error) {
 	info, ok := op.Out().Ref.(*check.TopNestedInfo)
 	if !ok || len(info.Levels) == 0 {
@@ -30,6 +33,9 @@ func buildTopNested(b *Builder, op ast.Op, in ops.Operator) (ops.Operator, error
 		if l.Others != nil {
 			return buildTopNestedOthers(b, op, info, in)
 		}
+	}
+	if topNestedFusable(op) && !slowTopNested {
+		return buildTopNestedFused(b, op, info, in) // build_topnested_fused.go
 	}
 	recs, err := ops.Drain(ctx, in)
 	if err != nil {

@@ -6,14 +6,17 @@ import "github.com/kqlhunt/kqlhunt/lang/ast"
 // string columns from its table scan (catalog.ScanOptions.Dict): filters,
 // extends and projections (projections decode pass-through dictionary
 // columns at their boundary) up to an aggregation that consumes them
-// (summarize, count), after which no dictionary array remains. Pipes that
-// end otherwise keep plain strings, so no dictionary reaches the writers.
+// (summarize, count, a fused top-nested), after which no dictionary array
+// remains. Pipes that end otherwise keep plain strings, so no dictionary
+// reaches the writers.
 func dictSafe(opList []ast.Op) bool {
 	for _, op := range opList {
 		switch op.(type) {
 		case *ast.Where, *ast.Extend, *ast.Take:
 		case *ast.Summarize, *ast.Count:
 			return true
+		case *ast.TopNested:
+			return topNestedFusable(op) // one aggregation (build_topnested_fused.go)
 		default:
 			return false
 		}
