@@ -74,6 +74,19 @@ func (parquetFormat) Read(f *File, opts *Options) ([]Part, error) {
 				done()
 				return nil, &Error{File: f.Path, Reason: "parquet: " + err.Error()}
 			}
+			if req.Filter != nil {
+				if m, err := pqarrow.NewSchemaManifest(pr.MetaData().Schema, pr.MetaData().KeyValueMetadata(), nil); err == nil {
+					if late, early := planLate(pr, m, req); late != nil {
+						lr, err := newLateReader(ctx, pr, req, late, early)
+						if err != nil {
+							pr.Close()
+							done()
+							return nil, &Error{File: f.Path, Reason: "parquet: " + err.Error()}
+						}
+						return &conformReader{req: req, path: f.Path, next: lr.next, close: func() { lr.close(); pr.Close(); done() }}, nil
+					}
+				}
+			}
 			props := pqarrow.ArrowReadProperties{BatchSize: int64(req.BatchRows)}
 			if req.Dict {
 				for _, c := range dictLeaves(pr, req.Schema) {
@@ -88,18 +101,36 @@ func (parquetFormat) Read(f *File, opts *Options) ([]Part, error) {
 			}
 			// Read only the requested columns (the projection pushed
 			// down by the planner); conform picks columns by name.
-			rr, err := fr.GetRecordReader(ctx, parquetLeaves(fr.Manifest, req.Schema), nil)
+			// With dictionary reads, one record reader per row group: each
+			// row group has its own dictionary, and pqarrow cannot put a
+			// batch spanning two dictionaries into one record.
+			leaves := parquetLeaves(fr.Manifest, req.Schema)
+			var rgs []int
+			if req.Dict && pr.NumRowGroups() > 1 {
+				rgs = []int{0}
+			}
+			rr, err := fr.GetRecordReader(ctx, leaves, rgs)
 			if err != nil {
 				pr.Close()
 				done()
 				return nil, &Error{File: f.Path, Reason: "parquet: " + err.Error()}
 			}
+			rg := 0
 			return &conformReader{req: req, path: f.Path, next: func() (arrow.Record, error) {
-				if !rr.Next() {
+				for !rr.Next() {
 					if err := rr.Err(); err != nil && !errors.Is(err, io.EOF) {
 						return nil, err
 					}
-					return nil, nil
+					if rgs == nil || rg+1 >= pr.NumRowGroups() {
+						return nil, nil
+					}
+					rg++
+					nr, err := fr.GetRecordReader(ctx, leaves, []int{rg})
+					if err != nil {
+						return nil, err
+					}
+					rr.Release()
+					rr = nr
 				}
 				rec := rr.Record()
 				rec.Retain()
