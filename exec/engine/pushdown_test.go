@@ -116,6 +116,13 @@ func TestFilterPushdownMatchesPlain(t *testing.T) {
 		`Events | where ActionType != "x" | summarize n=count() by k=tostring(RawEventData.Parameters[0].Name) | sort by n desc, k asc`,
 		`Events | where isnull(N) | project AccountObjectId, RawEventData | take 5`,
 	}
+	for _, kind := range []string{"inner", "innerunique", "leftouter", "rightouter", "fullouter", "leftsemi", "leftanti", "rightsemi", "rightanti"} {
+		// dictionary-encoded probe columns through the join (the pipe
+		// ends in summarize), the build on either side
+		queries = append(queries,
+			`Events | join kind=`+kind+` (Events | where N == 1 and AccountObjectId != "acc3" | summarize N2=count() by AccountObjectId, ActionType) on AccountObjectId | summarize n=count() by ActionType | sort by ActionType asc`,
+			`Events | where N == 8 and ActionType == "FileDownloaded" | join kind=`+kind+` (Events | where isnotempty(ActionType) and AccountObjectId !in ("acc2", "acc5")) on AccountObjectId | summarize n=count() by AccountObjectId | sort by AccountObjectId asc`)
+	}
 	for _, q := range queries {
 		var outs []string
 		for _, tbl := range []catalog.Table{ts[0], pq[0]} {
@@ -137,7 +144,7 @@ func TestFilterPushdownMatchesPlain(t *testing.T) {
 				}
 			}
 			res.Release()
-			if ft.pushed == 0 && !strings.Contains(q, "take") {
+			if ft.pushed == 0 && !strings.Contains(q, "take") && !strings.Contains(q, "join") {
 				t.Errorf("%s: no filter pushed", q)
 			}
 			outs = append(outs, strings.Join(rows, "\n"))
@@ -145,7 +152,7 @@ func TestFilterPushdownMatchesPlain(t *testing.T) {
 		if outs[0] != outs[1] {
 			t.Errorf("%s:\ncsv:\n%s\nparquet:\n%s", q, outs[0], outs[1])
 		}
-		if outs[0] == "" && !strings.Contains(q, "none") {
+		if outs[0] == "" && !strings.Contains(q, "none") && !strings.Contains(q, "rightanti") {
 			t.Errorf("%s: no rows", q)
 		}
 	}

@@ -285,7 +285,7 @@ func (j *HashJoin) start(ctx context.Context) error {
 	if leftDone && ln < rn && !j.buildRight {
 		// build on the (smaller) left side, probe with the right records
 		j.buildLeft = true
-		b, err := concatRecords(j.mem, j.left.Schema(), j.probeBuf)
+		b, err := concatRecords(j.mem, j.left.Schema(), decodeDicts(j.mem, j.probeBuf))
 		if err != nil {
 			return err
 		}
@@ -295,7 +295,7 @@ func (j *HashJoin) start(ctx context.Context) error {
 		j.build = b
 		j.probeOp = nil
 	} else {
-		b, err := concatRecords(j.mem, j.right.Schema(), rrecs)
+		b, err := concatRecords(j.mem, j.right.Schema(), decodeDicts(j.mem, rrecs))
 		if err != nil {
 			return err
 		}
@@ -829,7 +829,7 @@ func (j *HashJoin) emit(prec arrow.Record, pidx, bidx []int32) arrow.Record {
 			cols = append(cols, gather(rrec, c, rs.Field(c).Type, ridx))
 		}
 	}
-	return newRecord(j.schema, cols, n)
+	return newRecord(dictSchema(j.schema, cols), cols, n)
 }
 
 // takeColumn gathers rows idx of arr (-1 → null). Rows 0..len-1 in order

@@ -74,7 +74,7 @@ func (parquetFormat) Read(f *File, opts *Options) ([]Part, error) {
 				done()
 				return nil, &Error{File: f.Path, Reason: "parquet: " + err.Error()}
 			}
-			if req.Filter != nil {
+			{
 				if m, err := pqarrow.NewSchemaManifest(pr.MetaData().Schema, pr.MetaData().KeyValueMetadata(), nil); err == nil {
 					if late, early := planLate(pr, m, req); late != nil {
 						lr, err := newLateReader(ctx, pr, req, late, early)

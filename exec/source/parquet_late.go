@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 	"unsafe"
 
@@ -63,15 +64,17 @@ type lateReader struct {
 // materialisation does not apply (no filter, or no column worth reading
 // late).
 func planLate(pr *file.Reader, m *pqarrow.SchemaManifest, req ScanRequest) (late []lateCol, earlyFields []int) {
-	if req.Filter == nil || len(req.Filter.Columns) == 0 || m == nil {
+	if m == nil || (req.Filter != nil && len(req.Filter.Columns) == 0) {
 		return nil, nil
 	}
 	inFilter := map[string]bool{}
-	for _, c := range req.Filter.Columns {
-		if !req.Schema.HasField(c) {
-			return nil, nil
+	if req.Filter != nil {
+		for _, c := range req.Filter.Columns {
+			if !req.Schema.HasField(c) {
+				return nil, nil
+			}
+			inFilter[c] = true
 		}
-		inFilter[c] = true
 	}
 	dict := map[int]bool{}
 	if req.Dict {
@@ -127,8 +130,10 @@ func newLateReader(ctx context.Context, pr *file.Reader, req ScanRequest, late [
 	dictWant := r.early.Schema
 	if !req.Dict {
 		var dfs []arrow.Field
-		for _, c := range req.Filter.Columns {
-			dfs = append(dfs, fs[r.early.Schema.FieldIndices(c)[0]])
+		if req.Filter != nil {
+			for _, c := range req.Filter.Columns {
+				dfs = append(dfs, fs[r.early.Schema.FieldIndices(c)[0]])
+			}
 		}
 		dictWant = arrow.NewSchema(dfs, nil)
 	}
@@ -144,8 +149,10 @@ func newLateReader(ctx context.Context, pr *file.Reader, req ScanRequest, late [
 	if r.leaves == nil { // every early field: list them all the same
 		r.leaves = parquetLeaves(fr.Manifest, nil)
 	}
-	for _, c := range req.Filter.Columns {
-		r.filter = append(r.filter, r.early.Schema.FieldIndices(c)[0])
+	if req.Filter != nil {
+		for _, c := range req.Filter.Columns {
+			r.filter = append(r.filter, r.early.Schema.FieldIndices(c)[0])
+		}
 	}
 	return r, nil
 }
@@ -207,6 +214,18 @@ func (r *lateReader) start() {
 			}
 		}
 		for rg := 0; rg < r.pr.NumRowGroups(); rg++ {
+			if r.early.Schema.NumFields() == 0 {
+				// only late columns: batches of the row group's rows
+				rows := int(r.pr.MetaData().RowGroup(rg).NumRows())
+				for off := 0; off < rows; off += r.req.BatchRows {
+					n := min(r.req.BatchRows, rows-off)
+					early := array.NewRecord(r.early.Schema, nil, int64(n))
+					if !send(earlyItem{rg: rg, n: n, early: early, sel: allRows(n)}) {
+						return
+					}
+				}
+				continue
+			}
 			rr, err := r.fr.GetRecordReader(r.ctx, r.leaves, []int{rg})
 			if err != nil {
 				send(earlyItem{err: err})
@@ -294,6 +313,9 @@ func (r *lateReader) close() {
 func (r *lateReader) filterBatch(rg int, raw arrow.Record) earlyItem {
 	n := int(raw.NumRows())
 	early := conform(raw, r.early)
+	if r.req.Filter == nil {
+		return earlyItem{rg: rg, n: n, early: early, sel: allRows(n)}
+	}
 	fcols := make([]arrow.Array, len(r.filter))
 	ffs := make([]arrow.Field, len(r.filter))
 	for i, j := range r.filter {
@@ -423,7 +445,22 @@ func (c *lateCol) read(n int, sel []int32) (arrow.Array, error) {
 		if total == 0 {
 			return nil, fmt.Errorf("parquet: column %d ended early", c.leaf)
 		}
-		vi := 0
+		// size the data once for this call's kept values
+		need, vi, kk := 0, 0, k
+		for j := 0; j < int(total) && kk < len(sel); j++ {
+			isNull := c.maxDef > 0 && defs[j] < c.maxDef
+			if int(sel[kk]) == got+j {
+				if !isNull {
+					need += len(c.vals[vi])
+				}
+				kk++
+			}
+			if !isNull {
+				vi++
+			}
+		}
+		data = slices.Grow(data, need)
+		vi = 0
 		for j := 0; j < int(total); j++ {
 			row := got + j
 			isNull := c.maxDef > 0 && defs[j] < c.maxDef
@@ -460,6 +497,15 @@ func (c *lateCol) read(n int, sel []int32) (arrow.Array, error) {
 	d := array.NewData(arrow.BinaryTypes.String, len(sel), bufs, nil, nulls, 0)
 	defer d.Release()
 	return array.MakeFromData(d), nil
+}
+
+// allRows is the selection of every row of n.
+func allRows(n int) []int32 {
+	sel := make([]int32, n)
+	for i := range sel {
+		sel[i] = int32(i)
+	}
+	return sel
 }
 
 func int32Bytes(s []int32) []byte {
