@@ -65,77 +65,7 @@ func (parquetFormat) Read(f *File, opts *Options) ([]Part, error) {
 		Schema: kqlSchema(schema),
 		Rows:   rows,
 		Open: func(ctx context.Context, req ScanRequest) (catalog.RecordReader, error) {
-			ra, _, done, err := f.ReaderAt()
-			if err != nil {
-				return nil, err
-			}
-			pr, err := file.NewParquetReader(ra)
-			if err != nil {
-				done()
-				return nil, &Error{File: f.Path, Reason: "parquet: " + err.Error()}
-			}
-			{
-				if m, err := pqarrow.NewSchemaManifest(pr.MetaData().Schema, pr.MetaData().KeyValueMetadata(), nil); err == nil {
-					if late, early := planLate(pr, m, req); late != nil {
-						lr, err := newLateReader(ctx, pr, req, late, early)
-						if err != nil {
-							pr.Close()
-							done()
-							return nil, &Error{File: f.Path, Reason: "parquet: " + err.Error()}
-						}
-						return &conformReader{req: req, path: f.Path, next: lr.next, close: func() { lr.close(); pr.Close(); done() }}, nil
-					}
-				}
-			}
-			props := pqarrow.ArrowReadProperties{BatchSize: int64(req.BatchRows)}
-			if req.Dict {
-				for _, c := range dictLeaves(pr, req.Schema) {
-					props.SetReadDict(c, true)
-				}
-			}
-			fr, err := pqarrow.NewFileReader(pr, props, req.Mem)
-			if err != nil {
-				pr.Close()
-				done()
-				return nil, &Error{File: f.Path, Reason: "parquet: " + err.Error()}
-			}
-			// Read only the requested columns (the projection pushed
-			// down by the planner); conform picks columns by name.
-			// With dictionary reads, one record reader per row group: each
-			// row group has its own dictionary, and pqarrow cannot put a
-			// batch spanning two dictionaries into one record.
-			leaves := parquetLeaves(fr.Manifest, req.Schema)
-			var rgs []int
-			if req.Dict && pr.NumRowGroups() > 1 {
-				rgs = []int{0}
-			}
-			rr, err := fr.GetRecordReader(ctx, leaves, rgs)
-			if err != nil {
-				pr.Close()
-				done()
-				return nil, &Error{File: f.Path, Reason: "parquet: " + err.Error()}
-			}
-			rg := 0
-			return &conformReader{req: req, path: f.Path, next: func() (arrow.Record, error) {
-				for !rr.Next() {
-					if err := rr.Err(); err != nil && !errors.Is(err, io.EOF) {
-						return nil, err
-					}
-					if rgs == nil || rg+1 >= pr.NumRowGroups() {
-						return nil, nil
-					}
-					rg++
-					nr, err := fr.GetRecordReader(ctx, leaves, []int{rg})
-					if err != nil {
-						return nil, err
-					}
-					rr.Release()
-					rr = nr
-				}
-				rec := rr.Record()
-				rec.Retain()
-				return rec, nil
-			}, close: func() { rr.Release(); pr.Close(); done() }}, nil
+			return openParquet(ctx, f, req)
 		},
 	}}, nil
 }

@@ -53,6 +53,7 @@ type lateReader struct {
 	filter  []int       // indices of the filter's columns in early.Schema
 	earlyAt []int       // per req field: index in early.Schema, or -1 (late)
 	late    []lateCol
+	rgs     []int // the row groups read
 
 	stop    chan struct{}
 	items   chan earlyItem
@@ -213,7 +214,7 @@ func (r *lateReader) start() {
 				return false
 			}
 		}
-		for rg := 0; rg < r.pr.NumRowGroups(); rg++ {
+		for _, rg := range r.rgs {
 			if r.early.Schema.NumFields() == 0 {
 				// only late columns: batches of the row group's rows
 				rows := int(r.pr.MetaData().RowGroup(rg).NumRows())

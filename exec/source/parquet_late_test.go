@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -192,9 +193,9 @@ func TestParquetLateMaterialisation(t *testing.T) {
 						arr.Release()
 						_ = ai
 					}
-					calls := 0
+					var calls atomic.Int32
 					so.Filter = &catalog.ScanFilter{Columns: []string{"A"}, Eval: func(rec arrow.Record) ([]int32, error) {
-						calls++
+						calls.Add(1)
 						if rec.NumCols() != 1 || rec.Schema().Field(0).Name != "A" {
 							return nil, fmt.Errorf("filter record %v", rec.Schema())
 						}
@@ -208,7 +209,7 @@ func TestParquetLateMaterialisation(t *testing.T) {
 					}}
 					got := scanRows(t, tbl, so)
 					what := fmt.Sprintf("cols %v dict %v batch %d pred %s", cols, dict, batch, name)
-					if calls == 0 {
+					if calls.Load() == 0 {
 						t.Fatalf("%s: filter not used", what)
 					}
 					if strings.Join(got, "\n") != strings.Join(want, "\n") {
@@ -234,10 +235,9 @@ func TestParquetLateError(t *testing.T) {
 	writeFile(t, dir, "E.parquet", lateFixture(t, 2000, 500))
 	cat, _ := load(t, Options{}, Binding{Path: dir})
 	tbl := table(t, cat, "E")
-	n := 0
+	var n atomic.Int32
 	so := catalog.ScanOptions{Columns: []string{"A", "J"}, BatchRows: 100, Filter: &catalog.ScanFilter{Columns: []string{"A"}, Eval: func(rec arrow.Record) ([]int32, error) {
-		n++
-		if n == 5 {
+		if n.Add(1) == 5 {
 			return nil, fmt.Errorf("boom")
 		}
 		return []int32{0, 1}, nil
