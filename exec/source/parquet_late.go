@@ -113,7 +113,7 @@ func planLate(pr *file.Reader, m *pqarrow.SchemaManifest, req ScanRequest) (late
 	return late, earlyFields
 }
 
-func newLateReader(ctx context.Context, pr *file.Reader, req ScanRequest, late []lateCol, earlyFields []int) (*lateReader, error) {
+func newLateReader(ctx context.Context, pr *file.Reader, req ScanRequest, late []lateCol, earlyFields []int, parallel bool) (*lateReader, error) {
 	r := &lateReader{ctx: ctx, pr: pr, req: req, late: late}
 	fs := make([]arrow.Field, len(earlyFields))
 	r.earlyAt = make([]int, req.Schema.NumFields())
@@ -125,7 +125,7 @@ func newLateReader(ctx context.Context, pr *file.Reader, req ScanRequest, late [
 		r.earlyAt[i] = j
 	}
 	r.early = ScanRequest{Schema: arrow.NewSchema(fs, nil), BatchRows: req.BatchRows, Mem: req.Mem, Dict: true}
-	props := pqarrow.ArrowReadProperties{BatchSize: int64(req.BatchRows)}
+	props := pqarrow.ArrowReadProperties{BatchSize: int64(req.BatchRows), Parallel: parallel}
 	// the filter's string columns (and, when allowed, the others) as
 	// dictionaries: the predicate runs once per entry
 	dictWant := r.early.Schema

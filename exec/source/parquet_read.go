@@ -28,11 +28,13 @@ type rgReader struct {
 
 // openRowGroups returns a reader of row groups rgs of pr: the late
 // reader when the scan has string columns it can decode itself
-// (parquet_late.go), else pqarrow's record reader.
-func openRowGroups(ctx context.Context, pr *file.Reader, req ScanRequest, rgs []int) (rgReader, error) {
+// (parquet_late.go), else pqarrow's record reader; parallel: pqarrow
+// decodes the columns of a batch concurrently (when row groups are not
+// already read concurrently).
+func openRowGroups(ctx context.Context, pr *file.Reader, req ScanRequest, rgs []int, parallel bool) (rgReader, error) {
 	if m, err := pqarrow.NewSchemaManifest(pr.MetaData().Schema, pr.MetaData().KeyValueMetadata(), nil); err == nil {
 		if late, early := planLate(pr, m, req); late != nil {
-			lr, err := newLateReader(ctx, pr, req, late, early)
+			lr, err := newLateReader(ctx, pr, req, late, early, parallel)
 			if err != nil {
 				return rgReader{}, err
 			}
@@ -40,7 +42,7 @@ func openRowGroups(ctx context.Context, pr *file.Reader, req ScanRequest, rgs []
 			return rgReader{next: lr.next, close: lr.close}, nil
 		}
 	}
-	props := pqarrow.ArrowReadProperties{BatchSize: int64(req.BatchRows)}
+	props := pqarrow.ArrowReadProperties{BatchSize: int64(req.BatchRows), Parallel: parallel}
 	if req.Dict {
 		for _, c := range dictLeaves(pr, req.Schema) {
 			props.SetReadDict(c, true)
@@ -110,7 +112,7 @@ func openParquet(ctx context.Context, f *File, req ScanRequest) (catalog.RecordR
 	nrg := pr.NumRowGroups()
 	workers := min(runtime.GOMAXPROCS(0), nrg)
 	if workers <= 1 {
-		r, err := openRowGroups(ctx, pr, req, allRowGroups(nrg))
+		r, err := openRowGroups(ctx, pr, req, allRowGroups(nrg), runtime.GOMAXPROCS(0) > 1)
 		if err != nil {
 			pr.Close()
 			done()
@@ -126,7 +128,7 @@ func openParquet(ctx context.Context, f *File, req ScanRequest) (catalog.RecordR
 		if err != nil {
 			return rgReader{}, nil, err
 		}
-		r, err := openRowGroups(ctx, rpr, req, []int{rg})
+		r, err := openRowGroups(ctx, rpr, req, []int{rg}, false)
 		if err != nil {
 			return rgReader{}, nil, err
 		}
