@@ -122,6 +122,11 @@ func TestFilterPushdownMatchesPlain(t *testing.T) {
 		queries = append(queries,
 			`Events | join kind=`+kind+` (Events | where N == 1 and AccountObjectId != "acc3" | summarize N2=count() by AccountObjectId, ActionType) on AccountObjectId | summarize n=count() by ActionType | sort by ActionType asc`,
 			`Events | where N == 8 and ActionType == "FileDownloaded" | join kind=`+kind+` (Events | where isnotempty(ActionType) and AccountObjectId !in ("acc2", "acc5")) on AccountObjectId | summarize n=count() by AccountObjectId | sort by AccountObjectId asc`)
+		if !strings.Contains(kind, "semi") && !strings.Contains(kind, "anti") {
+			// build-side string columns as dictionaries over the build column
+			queries = append(queries, `Events | where N == 8 | join kind=`+kind+` (Events | where isnotempty(ActionType) and AccountObjectId !in ("acc2", "acc5") | extend Z=strcat(ActionType, "/", AccountObjectId)) on AccountObjectId | where Z != "x" | summarize n=count(), d=dcount(Z) by Z, ActionType1, ActionType | sort by Z asc, ActionType1 asc, ActionType asc`,
+				`Events | join kind=`+kind+` (Events | where N == 1 and AccountObjectId != "acc4" | extend Z=strcat(ActionType, "/", AccountObjectId)) on AccountObjectId | extend Y=strcat(Z, "+") | summarize n=count(), d=dcount(Z) by Z, Y | sort by Z asc, Y asc`)
+		}
 	}
 	for _, q := range queries {
 		var outs []string

@@ -108,6 +108,7 @@ type HashJoin struct {
 
 	// build side
 	buildLeft bool
+	dictBuild bool
 	build     arrow.Record
 	groups    map[string]int32
 	head      []int32       // per group: first build row
@@ -815,6 +816,11 @@ func (j *HashJoin) emit(prec arrow.Record, pidx, bidx []int32) arrow.Record {
 		if (j.needed != nil && !j.needed[len(cols)]) || rec == nil || idx == nil {
 			return j.nullColumn(len(cols), t, n)
 		}
+		if j.dictBuild && rec == j.build {
+			if str, ok := rec.Column(c).(*array.String); ok && kernels.KindOf(j.schema.Field(len(cols))) == types.String {
+				return buildDict(j.mem, str, idx)
+			}
+		}
 		return takeColumn(j.mem, rec.Column(c), idx)
 	}
 	if lo {
@@ -830,6 +836,31 @@ func (j *HashJoin) emit(prec arrow.Record, pidx, bidx []int32) arrow.Record {
 		}
 	}
 	return newRecord(dictSchema(j.schema, cols), cols, n)
+}
+
+// SetDictBuild lets the join emit the build side's string columns as
+// dictionary arrays over the build column (indices = build rows) instead
+// of copying the strings, for pipes whose rest accepts dictionary arrays
+// (exec/plan: dictSafe).
+func (j *HashJoin) SetDictBuild(on bool) { j.dictBuild = on }
+
+// buildDict is rows idx (-1 → null) of a build string column as a
+// dictionary array whose dictionary is the column itself.
+func buildDict(mem memory.Allocator, str *array.String, idx []int32) arrow.Array {
+	b := array.NewInt32Builder(mem)
+	defer b.Release()
+	b.Reserve(len(idx))
+	for _, i := range idx {
+		if i < 0 || str.IsNull(int(i)) {
+			b.AppendNull()
+		} else {
+			b.Append(i)
+		}
+	}
+	ind := b.NewArray()
+	defer ind.Release()
+	dt := &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}
+	return array.NewDictionaryArray(dt, ind, str)
 }
 
 // takeColumn gathers rows idx of arr (-1 → null). Rows 0..len-1 in order
