@@ -53,6 +53,9 @@ type lateReader struct {
 	filter  []int       // indices of the filter's columns in early.Schema
 	earlyAt []int       // per req field: index in early.Schema, or -1 (late)
 	late    []lateCol
+	pq      ScanRequest // the early columns read by pqarrow
+	pqAt    []int       // per early field: its index in pq.Schema, or -1 (direct)
+	direct  []*dictCol  // early columns read from their dictionary pages
 	rgs     []int // the row groups read
 
 	stop    chan struct{}
@@ -64,15 +67,15 @@ type lateReader struct {
 // planLate returns the late columns of a filtered scan, or nil when late
 // materialisation does not apply (no filter, or no column worth reading
 // late).
-func planLate(pr *file.Reader, m *pqarrow.SchemaManifest, req ScanRequest) (late []lateCol, earlyFields []int) {
+func planLate(pr *file.Reader, m *pqarrow.SchemaManifest, req ScanRequest) (late []lateCol, earlyFields []int, direct map[int]int) {
 	if m == nil || (req.Filter != nil && len(req.Filter.Columns) == 0) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	inFilter := map[string]bool{}
 	if req.Filter != nil {
 		for _, c := range req.Filter.Columns {
 			if !req.Schema.HasField(c) {
-				return nil, nil
+				return nil, nil, nil
 			}
 			inFilter[c] = true
 		}
@@ -86,7 +89,7 @@ func planLate(pr *file.Reader, m *pqarrow.SchemaManifest, req ScanRequest) (late
 	sc := pr.MetaData().Schema
 	for i, f := range req.Schema.Fields() {
 		leaf := -1
-		if !inFilter[f.Name] && f.Type.ID() == arrow.STRING {
+		if f.Type.ID() == arrow.STRING {
 			for j := range m.Fields {
 				sf := &m.Fields[j]
 				if sf.Field.Name == f.Name && sf.ColIndex >= 0 && len(sf.Children) == 0 && sf.Field.Type.ID() == arrow.STRING {
@@ -95,9 +98,20 @@ func planLate(pr *file.Reader, m *pqarrow.SchemaManifest, req ScanRequest) (late
 				}
 			}
 		}
+		if leaf >= 0 && (inFilter[f.Name] || dict[leaf]) {
+			// a filter or dictionary column: early, from its pages when
+			// they are all dictionary-encoded (parquet_dict.go)
+			if kernels.KindOf(f) == types.String && dictDirect(pr, leaf) {
+				if direct == nil {
+					direct = map[int]int{}
+				}
+				direct[len(earlyFields)] = leaf
+			}
+			leaf = -1
+		}
 		if leaf >= 0 {
 			c := sc.Column(leaf)
-			if c.PhysicalType() != parquet.Types.ByteArray || c.MaxRepetitionLevel() != 0 || c.MaxDefinitionLevel() > 1 || dict[leaf] {
+			if c.PhysicalType() != parquet.Types.ByteArray || c.MaxRepetitionLevel() != 0 || c.MaxDefinitionLevel() > 1 {
 				leaf = -1
 			}
 		}
@@ -107,13 +121,13 @@ func planLate(pr *file.Reader, m *pqarrow.SchemaManifest, req ScanRequest) (late
 		}
 		late = append(late, lateCol{field: i, leaf: leaf, maxDef: sc.Column(leaf).MaxDefinitionLevel()})
 	}
-	if len(late) == 0 {
-		return nil, nil
+	if len(late) == 0 && len(direct) == 0 {
+		return nil, nil, nil
 	}
-	return late, earlyFields
+	return late, earlyFields, direct
 }
 
-func newLateReader(ctx context.Context, pr *file.Reader, req ScanRequest, late []lateCol, earlyFields []int, parallel bool) (*lateReader, error) {
+func newLateReader(ctx context.Context, pr *file.Reader, req ScanRequest, late []lateCol, earlyFields []int, direct map[int]int, parallel bool) (*lateReader, error) {
 	r := &lateReader{ctx: ctx, pr: pr, req: req, late: late}
 	fs := make([]arrow.Field, len(earlyFields))
 	r.earlyAt = make([]int, req.Schema.NumFields())
@@ -125,15 +139,30 @@ func newLateReader(ctx context.Context, pr *file.Reader, req ScanRequest, late [
 		r.earlyAt[i] = j
 	}
 	r.early = ScanRequest{Schema: arrow.NewSchema(fs, nil), BatchRows: req.BatchRows, Mem: req.Mem, Dict: true}
+	// early columns read by pqarrow (the others from their dictionary pages)
+	var pfs []arrow.Field
+	r.pqAt = make([]int, len(fs))
+	for j, f := range fs {
+		if leaf, ok := direct[j]; ok {
+			r.pqAt[j] = -1
+			r.direct = append(r.direct, &dictCol{field: j, leaf: leaf, maxDef: pr.MetaData().Schema.Column(leaf).MaxDefinitionLevel()})
+			continue
+		}
+		r.pqAt[j] = len(pfs)
+		pfs = append(pfs, f)
+	}
+	r.pq = ScanRequest{Schema: arrow.NewSchema(pfs, nil), BatchRows: req.BatchRows, Mem: req.Mem, Dict: true}
 	props := pqarrow.ArrowReadProperties{BatchSize: int64(req.BatchRows), Parallel: parallel}
 	// the filter's string columns (and, when allowed, the others) as
 	// dictionaries: the predicate runs once per entry
-	dictWant := r.early.Schema
+	dictWant := r.pq.Schema
 	if !req.Dict {
 		var dfs []arrow.Field
 		if req.Filter != nil {
 			for _, c := range req.Filter.Columns {
-				dfs = append(dfs, fs[r.early.Schema.FieldIndices(c)[0]])
+				if idx := r.pq.Schema.FieldIndices(c); len(idx) > 0 {
+					dfs = append(dfs, pfs[idx[0]])
+				}
 			}
 		}
 		dictWant = arrow.NewSchema(dfs, nil)
@@ -146,7 +175,7 @@ func newLateReader(ctx context.Context, pr *file.Reader, req ScanRequest, late [
 		return nil, err
 	}
 	r.fr = fr
-	r.leaves = parquetLeaves(fr.Manifest, r.early.Schema)
+	r.leaves = parquetLeaves(fr.Manifest, r.pq.Schema)
 	if r.leaves == nil { // every early field: list them all the same
 		r.leaves = parquetLeaves(fr.Manifest, nil)
 	}
@@ -214,14 +243,25 @@ func (r *lateReader) start() {
 				return false
 			}
 		}
+		defer func() {
+			for _, c := range r.direct {
+				c.release()
+			}
+		}()
 		for _, rg := range r.rgs {
-			if r.early.Schema.NumFields() == 0 {
-				// only late columns: batches of the row group's rows
+			for _, c := range r.direct {
+				if err := c.open(r.pr, rg); err != nil {
+					send(earlyItem{err: err})
+					return
+				}
+			}
+			if r.pq.Schema.NumFields() == 0 {
+				// no column for pqarrow: batches of the row group's rows
 				rows := int(r.pr.MetaData().RowGroup(rg).NumRows())
 				for off := 0; off < rows; off += r.req.BatchRows {
 					n := min(r.req.BatchRows, rows-off)
-					early := array.NewRecord(r.early.Schema, nil, int64(n))
-					if !send(earlyItem{rg: rg, n: n, early: early, sel: allRows(n)}) {
+					it := r.filterBatch(rg, nil, n)
+					if !send(it) || it.err != nil {
 						return
 					}
 				}
@@ -233,7 +273,7 @@ func (r *lateReader) start() {
 				return
 			}
 			for rr.Next() {
-				it := r.filterBatch(rg, rr.Record())
+				it := r.filterBatch(rg, rr.Record(), int(rr.Record().NumRows()))
 				if !send(it) || it.err != nil {
 					rr.Release()
 					return
@@ -311,9 +351,11 @@ func (r *lateReader) close() {
 
 // filterBatch conforms one record of early columns and evaluates the
 // filter on it.
-func (r *lateReader) filterBatch(rg int, raw arrow.Record) earlyItem {
-	n := int(raw.NumRows())
-	early := conform(raw, r.early)
+func (r *lateReader) filterBatch(rg int, raw arrow.Record, n int) earlyItem {
+	early, err := r.earlyRecord(raw, n)
+	if err != nil {
+		return earlyItem{err: err}
+	}
 	if r.req.Filter == nil {
 		return earlyItem{rg: rg, n: n, early: early, sel: allRows(n)}
 	}
@@ -331,6 +373,42 @@ func (r *lateReader) filterBatch(rg int, raw arrow.Record) earlyItem {
 		return earlyItem{err: err}
 	}
 	return earlyItem{rg: rg, n: n, early: early, sel: sel}
+}
+
+// earlyRecord is the batch of early columns: pqarrow's record raw (nil
+// when pqarrow reads none) conformed, and the next n rows of the columns
+// read from their dictionary pages.
+func (r *lateReader) earlyRecord(raw arrow.Record, n int) (arrow.Record, error) {
+	var pq arrow.Record
+	if raw != nil {
+		pq = conform(raw, r.pq)
+		defer pq.Release()
+	}
+	fs := r.early.Schema.Fields()
+	cols := make([]arrow.Array, len(fs))
+	di := 0
+	for j := range fs {
+		if k := r.pqAt[j]; k >= 0 {
+			cols[j] = pq.Column(k)
+			cols[j].Retain()
+		} else {
+			a, err := r.direct[di].read(r.req.Mem, n)
+			di++
+			if err != nil {
+				for _, c := range cols[:j] {
+					c.Release()
+				}
+				return nil, err
+			}
+			cols[j] = a
+		}
+		fs[j].Type = cols[j].DataType()
+	}
+	rec := array.NewRecord(arrow.NewSchema(fs, nil), cols, int64(n))
+	for _, c := range cols {
+		c.Release()
+	}
+	return rec, nil
 }
 
 // next returns the next non-empty filtered record, nil at the end.

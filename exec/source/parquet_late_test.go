@@ -275,3 +275,90 @@ func TestParquetLateError(t *testing.T) {
 	rec.Release()
 	rr.Close()
 }
+
+// TestParquetDictPages: string columns read from their dictionary pages
+// (RLE and bit-packed indices of several bit widths, a one-value
+// dictionary, nulls, data pages v1 and v2, several row groups) give
+// pqarrow's values.
+func TestParquetDictPages(t *testing.T) {
+	mem := memory.NewGoAllocator()
+	schema := arrow.NewSchema([]arrow.Field{
+		kernels.Field("Hi", types.String),  // ~3000 distinct: 12-bit indices
+		kernels.Field("Lo", types.String),  // 3 distinct, long runs
+		kernels.Field("One", types.String), // one value
+		kernels.Field("Nul", types.String), // mostly null
+		kernels.Field("J", types.Dynamic),  // late
+	}, nil)
+	b := array.NewRecordBuilder(mem, schema)
+	defer b.Release()
+	const rows = 20000
+	for i := 0; i < rows; i++ {
+		b.Field(0).(*array.StringBuilder).Append(fmt.Sprintf("h%d", (i*7919)%3001))
+		b.Field(1).(*array.StringBuilder).Append([]string{"x", "yy", "zzz"}[(i/500)%3])
+		b.Field(2).(*array.StringBuilder).Append("same")
+		if i%97 == 0 {
+			b.Field(3).(*array.StringBuilder).Append(fmt.Sprintf("n%d", i%5))
+		} else {
+			b.Field(3).(*array.StringBuilder).AppendNull()
+		}
+		b.Field(4).(*array.StringBuilder).Append(fmt.Sprintf(`{"i":%d}`, i))
+	}
+	rec := b.NewRecord()
+	defer rec.Release()
+	for _, v := range []parquet.DataPageVersion{parquet.DataPageV1, parquet.DataPageV2} {
+		var buf bytes.Buffer
+		props := parquet.NewWriterProperties(parquet.WithMaxRowGroupLength(7000), parquet.WithDataPageSize(2048),
+			parquet.WithDictionaryPageSizeLimit(1<<20), parquet.WithDataPageVersion(v), parquet.WithDictionaryFor("J", false))
+		w, err := pqarrow.NewFileWriter(schema, &buf, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Write(rec); err != nil {
+			t.Fatal(err)
+		}
+		w.Close()
+		dir := t.TempDir()
+		writeFile(t, dir, "D.parquet", buf.Bytes())
+		cat, _ := load(t, Options{}, Binding{Path: dir})
+		tbl := table(t, cat, "D")
+		var want []string
+		for r := 0; r < rows; r++ {
+			var cells []string
+			for _, c := range rec.Columns() {
+				if c.IsNull(r) {
+					cells = append(cells, "∅")
+				} else {
+					cells = append(cells, cellString(c, r))
+				}
+			}
+			want = append(want, strings.Join(cells, "|"))
+		}
+		for _, batch := range []int{333, 1 << 16} {
+			got := scanRows(t, tbl, catalog.ScanOptions{Columns: []string{"Hi", "Lo", "One", "Nul", "J"}, Dict: true, BatchRows: batch})
+			if strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Fatalf("v%v batch %d: %d rows\n%v\n%v", v, batch, len(got), head(got), head(want))
+			}
+			// the same through a filter on the dictionary columns
+			so := catalog.ScanOptions{Columns: []string{"Hi", "Lo", "One", "Nul", "J"}, BatchRows: batch, Filter: &catalog.ScanFilter{Columns: []string{"Lo", "Nul"}, Eval: func(rec arrow.Record) ([]int32, error) {
+				var sel []int32
+				for i := 0; i < int(rec.NumRows()); i++ {
+					if cellString(rec.Column(0), i) == "yy" || rec.Column(1).IsValid(i) {
+						sel = append(sel, int32(i))
+					}
+				}
+				return sel, nil
+			}}}
+			var wantF []string
+			for _, row := range want {
+				cells := strings.Split(row, "|")
+				if cells[1] == "yy" || cells[3] != "∅" {
+					wantF = append(wantF, row)
+				}
+			}
+			got = scanRows(t, tbl, so)
+			if strings.Join(got, "\n") != strings.Join(wantF, "\n") {
+				t.Fatalf("filtered v%v batch %d: %d rows, want %d\n%v\n%v", v, batch, len(got), len(wantF), head(got), head(wantF))
+			}
+		}
+	}
+}

@@ -33,8 +33,8 @@ type rgReader struct {
 // already read concurrently).
 func openRowGroups(ctx context.Context, pr *file.Reader, req ScanRequest, rgs []int, parallel bool) (rgReader, error) {
 	if m, err := pqarrow.NewSchemaManifest(pr.MetaData().Schema, pr.MetaData().KeyValueMetadata(), nil); err == nil {
-		if late, early := planLate(pr, m, req); late != nil {
-			lr, err := newLateReader(ctx, pr, req, late, early, parallel)
+		if late, early, direct := planLate(pr, m, req); late != nil || direct != nil {
+			lr, err := newLateReader(ctx, pr, req, late, early, direct, parallel)
 			if err != nil {
 				return rgReader{}, err
 			}
