@@ -56,7 +56,7 @@ type lateReader struct {
 	pq      ScanRequest // the early columns read by pqarrow
 	pqAt    []int       // per early field: its index in pq.Schema, or -1 (direct)
 	direct  []*dictCol  // early columns read from their dictionary pages
-	rgs     []int // the row groups read
+	rgs     []int       // the row groups read
 
 	stop    chan struct{}
 	items   chan earlyItem
