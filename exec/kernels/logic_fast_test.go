@@ -76,3 +76,42 @@ func TestLogicBitmapsMatchesRows(t *testing.T) {
 		}
 	}
 }
+
+func TestGatherBools(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	rng := rand.New(rand.NewSource(5))
+	for _, withNull := range []bool{false, true} {
+		b := array.NewBooleanBuilder(mem)
+		for j := 0; j < 5; j++ {
+			if withNull && j == 3 {
+				b.AppendNull()
+			} else {
+				b.Append(j%2 == 0)
+			}
+		}
+		ents := b.NewBooleanArray()
+		b.Release()
+		for _, n := range []int{0, 1, 8, 13, 1000} {
+			idx := make([]int32, n)
+			for i := range idx {
+				idx[i] = int32(rng.Intn(5))
+			}
+			out := gatherBools(mem, ents, idx).(*array.Boolean)
+			nulls := 0
+			for i, j := range idx {
+				if out.IsNull(i) != ents.IsNull(int(j)) || (out.IsValid(i) && out.Value(i) != ents.Value(int(j))) {
+					t.Fatalf("row %d entry %d", i, j)
+				}
+				if ents.IsNull(int(j)) {
+					nulls++
+				}
+			}
+			if out.NullN() != nulls || out.Len() != n {
+				t.Fatalf("nulls %d want %d", out.NullN(), nulls)
+			}
+			out.Release()
+		}
+		ents.Release()
+	}
+}
