@@ -393,3 +393,205 @@ func (h *hybrid) unpack(out []uint32) {
 	}
 	h.pidx += len(out)
 }
+
+// Late string columns are read from their pages too: the page reader
+// decompresses, and the values of PLAIN pages (4-byte length, bytes) or
+// of dictionary-encoded pages (indices into the chunk's dictionary page)
+// are walked in place; only the kept rows' bytes are copied.
+
+func (c *lateCol) open(pr *file.Reader, rg int) error {
+	pager, err := pr.RowGroup(rg).GetColumnPageReader(c.leaf)
+	if err != nil {
+		return err
+	}
+	c.pager, c.left, c.dictOffs, c.dictData, c.plain = pager, 0, nil, nil, nil
+	return nil
+}
+
+func (c *lateCol) nextPage() error {
+	for {
+		if !c.pager.Next() {
+			if err := c.pager.Err(); err != nil {
+				return err
+			}
+			return fmt.Errorf("parquet: column %d ended early", c.leaf)
+		}
+		var data []byte
+		var enc int32
+		var levels []byte
+		switch p := c.pager.Page().(type) {
+		case *file.DictionaryPage:
+			n := int(p.NumValues())
+			d := p.Data()
+			offs := make([]int32, n+1)
+			vals := make([]byte, 0, max(len(d)-4*n, 0))
+			pos := 0
+			for i := 0; i < n; i++ {
+				if pos+4 > len(d) {
+					return fmt.Errorf("parquet: column %d: corrupt dictionary page", c.leaf)
+				}
+				l := int(binary.LittleEndian.Uint32(d[pos:]))
+				pos += 4
+				if l < 0 || pos+l > len(d) {
+					return fmt.Errorf("parquet: column %d: corrupt dictionary page", c.leaf)
+				}
+				vals = append(vals, d[pos:pos+l]...)
+				pos += l
+				offs[i+1] = int32(len(vals))
+			}
+			c.dictOffs, c.dictData = offs, vals
+			continue
+		case *file.DataPageV1:
+			data, enc = p.Data(), int32(p.Encoding())
+			if c.maxDef > 0 {
+				if int32(p.DefinitionLevelEncoding()) != encRLE || len(data) < 4 {
+					return fmt.Errorf("parquet: column %d: unsupported definition level encoding", c.leaf)
+				}
+				n := int(binary.LittleEndian.Uint32(data))
+				if 4+n > len(data) {
+					return fmt.Errorf("parquet: column %d: corrupt page", c.leaf)
+				}
+				levels, data = data[4:4+n], data[4+n:]
+			}
+			c.left = int(p.NumValues())
+		case *file.DataPageV2:
+			data, enc = p.Data(), int32(p.Encoding())
+			rl, dl := int(p.RepetitionLevelByteLen()), int(p.DefinitionLevelByteLen())
+			if rl+dl > len(data) {
+				return fmt.Errorf("parquet: column %d: corrupt page", c.leaf)
+			}
+			levels, data = data[rl:rl+dl], data[rl+dl:]
+			c.left = int(p.NumValues())
+		default:
+			continue
+		}
+		if c.maxDef > 0 {
+			c.defs = hybrid{data: levels, bw: 1}
+		}
+		switch enc {
+		case encPlain:
+			c.plain = data
+		case encRLEDict, encPlainDict:
+			if c.dictOffs == nil {
+				return fmt.Errorf("parquet: column %d: data page before its dictionary", c.leaf)
+			}
+			c.plain = nil
+			c.idx = hybrid{}
+			if len(data) > 0 {
+				if data[0] > 32 {
+					return fmt.Errorf("parquet: column %d: bad index bit width", c.leaf)
+				}
+				c.idx = hybrid{data: data[1:], bw: int(data[0])}
+			}
+		default:
+			return fmt.Errorf("parquet: column %d: unsupported encoding %d", c.leaf, enc)
+		}
+		return nil
+	}
+}
+
+// read reads the next n rows of the column and returns the rows sel
+// (ascending) as a String array.
+func (c *lateCol) read(n int, sel []int32) (arrow.Array, error) {
+	offsets := make([]int32, len(sel)+1)
+	data := make([]byte, 0, len(sel)*max(c.avg, 8)*9/8)
+	var valid []byte
+	nulls := 0
+	k := 0 // next selected position
+	got := 0
+	if cap(c.lv) < n {
+		c.lv = make([]uint32, n)
+		c.iv = make([]uint32, n)
+	}
+	for got < n {
+		if c.left == 0 {
+			if err := c.nextPage(); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		m := min(n-got, c.left)
+		var lv []uint32
+		nonNull := m
+		if c.maxDef > 0 {
+			lv = c.lv[:m]
+			if err := c.defs.decode(lv); err != nil {
+				return nil, fmt.Errorf("parquet: column %d: %w", c.leaf, err)
+			}
+			nonNull = 0
+			for _, l := range lv {
+				if l == uint32(c.maxDef) {
+					nonNull++
+				}
+			}
+		}
+		var iv []uint32
+		if c.plain == nil {
+			iv = c.iv[:nonNull]
+			if err := c.idx.decode(iv); err != nil {
+				return nil, fmt.Errorf("parquet: column %d: %w", c.leaf, err)
+			}
+		}
+		vi := 0
+		pos := 0
+		p := c.plain
+		nd := len(c.dictOffs) - 1
+		for j := 0; j < m; j++ {
+			row := got + j
+			isNull := lv != nil && lv[j] != uint32(c.maxDef)
+			var v []byte
+			if !isNull {
+				if p != nil {
+					if pos+4 > len(p) {
+						return nil, fmt.Errorf("parquet: column %d: corrupt page", c.leaf)
+					}
+					l := int(binary.LittleEndian.Uint32(p[pos:]))
+					if l < 0 || pos+4+l > len(p) {
+						return nil, fmt.Errorf("parquet: column %d: corrupt page", c.leaf)
+					}
+					v = p[pos+4 : pos+4+l]
+					pos += 4 + l
+				} else {
+					x := int(iv[vi])
+					vi++
+					if x >= nd {
+						return nil, fmt.Errorf("parquet: column %d: dictionary index %d out of range", c.leaf, x)
+					}
+					v = c.dictData[c.dictOffs[x]:c.dictOffs[x+1]]
+				}
+			}
+			if k >= len(sel) || int(sel[k]) != row {
+				continue
+			}
+			if isNull {
+				if valid == nil {
+					valid = make([]byte, bitutil.BytesForBits(int64(len(sel))))
+					bitutil.SetBitsTo(valid, 0, int64(k), true)
+				}
+				nulls++
+			} else {
+				data = append(data, v...)
+				if valid != nil {
+					bitutil.SetBit(valid, k)
+				}
+			}
+			k++
+			offsets[k] = int32(len(data))
+		}
+		if p != nil {
+			c.plain = p[pos:]
+		}
+		got += m
+		c.left -= m
+	}
+	if k > 0 {
+		c.avg = len(data) / k
+	}
+	bufs := []*memory.Buffer{nil, memory.NewBufferBytes(int32Bytes(offsets)), memory.NewBufferBytes(data)}
+	if valid != nil {
+		bufs[0] = memory.NewBufferBytes(valid)
+	}
+	d := array.NewData(arrow.BinaryTypes.String, len(sel), bufs, nil, nulls, 0)
+	defer d.Release()
+	return array.MakeFromData(d), nil
+}

@@ -5,13 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"sync"
 	"unsafe"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
-	"github.com/apache/arrow/go/v17/arrow/bitutil"
 	"github.com/apache/arrow/go/v17/arrow/compute"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/apache/arrow/go/v17/parquet"
@@ -38,9 +36,16 @@ type lateCol struct {
 	field  int // index in req.Schema
 	leaf   int // Parquet leaf column
 	maxDef int16
-	cr     *file.ByteArrayColumnChunkReader
-	vals   []parquet.ByteArray
-	defs   []int16
+
+	pager    file.PageReader
+	dictOffs []int32 // the chunk's dictionary page: value i is dictData[dictOffs[i]:dictOffs[i+1]]
+	dictData []byte
+	left     int // levels left in the current data page
+	defs     hybrid
+	plain    []byte // PLAIN values of the current page (when not dictionary-encoded)
+	idx      hybrid // dictionary indices of the current page
+	lv, iv   []uint32
+	avg      int // average value size so far (sizing)
 }
 
 type lateReader struct {
@@ -299,14 +304,7 @@ func (r *lateReader) start() {
 				}
 				if it.rg != rg {
 					rg = it.rg
-					cr, err := r.pr.RowGroup(rg).Column(c.leaf)
-					if err != nil {
-						li.err = err
-					} else if bcr, ok := cr.(*file.ByteArrayColumnChunkReader); ok {
-						c.cr = bcr
-					} else {
-						li.err = fmt.Errorf("parquet: column %d is not a byte array column", c.leaf)
-					}
+					li.err = c.open(r.pr, rg)
 				}
 				if li.err == nil {
 					li.arr, li.err = c.read(it.n, it.sel)
@@ -496,86 +494,6 @@ func (r *lateReader) assemble(it earlyItem, lates []arrow.Array) (arrow.Record, 
 		schema = arrow.NewSchema(fields, &md)
 	}
 	return array.NewRecord(schema, cols, int64(len(sel))), nil
-}
-
-// readLate reads the next n rows of a late column and returns the rows sel
-// as a String array.
-func (c *lateCol) read(n int, sel []int32) (arrow.Array, error) {
-	if cap(c.vals) < n {
-		c.vals = make([]parquet.ByteArray, n)
-		c.defs = make([]int16, n)
-	}
-	offsets := make([]int32, len(sel)+1)
-	var data []byte
-	var valid []byte
-	nulls := 0
-	k := 0 // next selected position
-	got := 0
-	for got < n {
-		want := n - got
-		var defs []int16
-		if c.maxDef > 0 {
-			defs = c.defs[:want]
-		}
-		total, nv, err := c.cr.ReadBatch(int64(want), c.vals[:want], defs, nil)
-		if err != nil {
-			return nil, err
-		}
-		if total == 0 {
-			return nil, fmt.Errorf("parquet: column %d ended early", c.leaf)
-		}
-		// size the data once for this call's kept values
-		need, vi, kk := 0, 0, k
-		for j := 0; j < int(total) && kk < len(sel); j++ {
-			isNull := c.maxDef > 0 && defs[j] < c.maxDef
-			if int(sel[kk]) == got+j {
-				if !isNull {
-					need += len(c.vals[vi])
-				}
-				kk++
-			}
-			if !isNull {
-				vi++
-			}
-		}
-		data = slices.Grow(data, need)
-		vi = 0
-		for j := 0; j < int(total); j++ {
-			row := got + j
-			isNull := c.maxDef > 0 && defs[j] < c.maxDef
-			var v parquet.ByteArray
-			if !isNull {
-				v = c.vals[vi]
-				vi++
-			}
-			if k >= len(sel) || int(sel[k]) != row {
-				continue
-			}
-			if isNull {
-				if valid == nil {
-					valid = make([]byte, bitutil.BytesForBits(int64(len(sel))))
-					bitutil.SetBitsTo(valid, 0, int64(k), true)
-				}
-				nulls++
-			} else {
-				data = append(data, v...)
-				if valid != nil {
-					bitutil.SetBit(valid, k)
-				}
-			}
-			k++
-			offsets[k] = int32(len(data))
-		}
-		_ = nv
-		got += int(total)
-	}
-	bufs := []*memory.Buffer{nil, memory.NewBufferBytes(int32Bytes(offsets)), memory.NewBufferBytes(data)}
-	if valid != nil {
-		bufs[0] = memory.NewBufferBytes(valid)
-	}
-	d := array.NewData(arrow.BinaryTypes.String, len(sel), bufs, nil, nulls, 0)
-	defer d.Release()
-	return array.MakeFromData(d), nil
 }
 
 // allRows is the selection of every row of n.

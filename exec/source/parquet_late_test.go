@@ -288,6 +288,7 @@ func TestParquetDictPages(t *testing.T) {
 		kernels.Field("One", types.String), // one value
 		kernels.Field("Nul", types.String), // mostly null
 		kernels.Field("J", types.Dynamic),  // late
+		kernels.Field("Fb", types.String),  // dictionary overflows: RLE_DICTIONARY then PLAIN pages
 	}, nil)
 	b := array.NewRecordBuilder(mem, schema)
 	defer b.Release()
@@ -302,13 +303,18 @@ func TestParquetDictPages(t *testing.T) {
 			b.Field(3).(*array.StringBuilder).AppendNull()
 		}
 		b.Field(4).(*array.StringBuilder).Append(fmt.Sprintf(`{"i":%d}`, i))
+		if i%31 == 7 {
+			b.Field(5).(*array.StringBuilder).AppendNull()
+		} else {
+			b.Field(5).(*array.StringBuilder).Append(fmt.Sprintf("fallback-value-%08d-%s", i, strings.Repeat("q", i%13)))
+		}
 	}
 	rec := b.NewRecord()
 	defer rec.Release()
 	for _, v := range []parquet.DataPageVersion{parquet.DataPageV1, parquet.DataPageV2} {
 		var buf bytes.Buffer
 		props := parquet.NewWriterProperties(parquet.WithMaxRowGroupLength(7000), parquet.WithDataPageSize(2048),
-			parquet.WithDictionaryPageSizeLimit(1<<20), parquet.WithDataPageVersion(v), parquet.WithDictionaryFor("J", false))
+			parquet.WithDictionaryPageSizeLimit(64<<10), parquet.WithDataPageVersion(v), parquet.WithDictionaryFor("J", false))
 		w, err := pqarrow.NewFileWriter(schema, &buf, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 		if err != nil {
 			t.Fatal(err)
@@ -334,12 +340,12 @@ func TestParquetDictPages(t *testing.T) {
 			want = append(want, strings.Join(cells, "|"))
 		}
 		for _, batch := range []int{333, 1 << 16} {
-			got := scanRows(t, tbl, catalog.ScanOptions{Columns: []string{"Hi", "Lo", "One", "Nul", "J"}, Dict: true, BatchRows: batch})
+			got := scanRows(t, tbl, catalog.ScanOptions{Columns: []string{"Hi", "Lo", "One", "Nul", "J", "Fb"}, Dict: true, BatchRows: batch})
 			if strings.Join(got, "\n") != strings.Join(want, "\n") {
 				t.Fatalf("v%v batch %d: %d rows\n%v\n%v", v, batch, len(got), head(got), head(want))
 			}
 			// the same through a filter on the dictionary columns
-			so := catalog.ScanOptions{Columns: []string{"Hi", "Lo", "One", "Nul", "J"}, BatchRows: batch, Filter: &catalog.ScanFilter{Columns: []string{"Lo", "Nul"}, Eval: func(rec arrow.Record) ([]int32, error) {
+			so := catalog.ScanOptions{Columns: []string{"Hi", "Lo", "One", "Nul", "J", "Fb"}, BatchRows: batch, Filter: &catalog.ScanFilter{Columns: []string{"Lo", "Nul"}, Eval: func(rec arrow.Record) ([]int32, error) {
 				var sel []int32
 				for i := 0; i < int(rec.NumRows()); i++ {
 					if cellString(rec.Column(0), i) == "yy" || rec.Column(1).IsValid(i) {
