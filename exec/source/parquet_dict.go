@@ -35,6 +35,7 @@ type dictCol struct {
 	leaf   int
 	maxDef int16
 
+	pr    *file.Reader // its own reader (page buffers recycled: rotPool)
 	pager file.PageReader
 	dict  arrow.Array
 	typ   *arrow.DictionaryType
@@ -80,8 +81,11 @@ func dictDirect(pr *file.Reader, col int) bool {
 }
 
 // open starts reading the column in row group rg.
-func (c *dictCol) open(pr *file.Reader, rg int) error {
-	pager, err := pr.RowGroup(rg).GetColumnPageReader(c.leaf)
+func (c *dictCol) open(pages func() *file.Reader, rg int) error {
+	if c.pr == nil {
+		c.pr = pages()
+	}
+	pager, err := c.pr.RowGroup(rg).GetColumnPageReader(c.leaf)
 	if err != nil {
 		return err
 	}
@@ -399,8 +403,11 @@ func (h *hybrid) unpack(out []uint32) {
 // of dictionary-encoded pages (indices into the chunk's dictionary page)
 // are walked in place; only the kept rows' bytes are copied.
 
-func (c *lateCol) open(pr *file.Reader, rg int) error {
-	pager, err := pr.RowGroup(rg).GetColumnPageReader(c.leaf)
+func (c *lateCol) open(pages func() *file.Reader, rg int) error {
+	if c.pr == nil {
+		c.pr = pages()
+	}
+	pager, err := c.pr.RowGroup(rg).GetColumnPageReader(c.leaf)
 	if err != nil {
 		return err
 	}

@@ -37,6 +37,7 @@ type lateCol struct {
 	leaf   int // Parquet leaf column
 	maxDef int16
 
+	pr       *file.Reader // its own reader (page buffers recycled: rotPool)
 	pager    file.PageReader
 	dictOffs []int32 // the chunk's dictionary page: value i is dictData[dictOffs[i]:dictOffs[i+1]]
 	dictData []byte
@@ -58,10 +59,11 @@ type lateReader struct {
 	filter  []int       // indices of the filter's columns in early.Schema
 	earlyAt []int       // per req field: index in early.Schema, or -1 (late)
 	late    []lateCol
-	pq      ScanRequest // the early columns read by pqarrow
-	pqAt    []int       // per early field: its index in pq.Schema, or -1 (direct)
-	direct  []*dictCol  // early columns read from their dictionary pages
-	rgs     []int       // the row groups read
+	pq      ScanRequest         // the early columns read by pqarrow
+	pqAt    []int               // per early field: its index in pq.Schema, or -1 (direct)
+	direct  []*dictCol          // early columns read from their dictionary pages
+	rgs     []int               // the row groups read
+	pages   func() *file.Reader // readers for the page-level column readers (one each)
 
 	stop    chan struct{}
 	items   chan earlyItem
@@ -255,7 +257,7 @@ func (r *lateReader) start() {
 		}()
 		for _, rg := range r.rgs {
 			for _, c := range r.direct {
-				if err := c.open(r.pr, rg); err != nil {
+				if err := c.open(r.pages, rg); err != nil {
 					send(earlyItem{err: err})
 					return
 				}
@@ -304,7 +306,7 @@ func (r *lateReader) start() {
 				}
 				if it.rg != rg {
 					rg = it.rg
-					li.err = c.open(r.pr, rg)
+					li.err = c.open(r.pages, rg)
 				}
 				if li.err == nil {
 					li.arr, li.err = c.read(it.n, it.sel)

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/parquet"
 	"github.com/apache/arrow/go/v17/parquet/file"
 	"github.com/apache/arrow/go/v17/parquet/pqarrow"
 
@@ -31,10 +32,11 @@ type rgReader struct {
 // (parquet_late.go), else pqarrow's record reader; parallel: pqarrow
 // decodes the columns of a batch concurrently (when row groups are not
 // already read concurrently).
-func openRowGroups(ctx context.Context, pr *file.Reader, req ScanRequest, rgs []int, parallel bool) (rgReader, error) {
+func openRowGroups(ctx context.Context, pr *file.Reader, pages func() *file.Reader, req ScanRequest, rgs []int, parallel bool) (rgReader, error) {
 	if m, err := pqarrow.NewSchemaManifest(pr.MetaData().Schema, pr.MetaData().KeyValueMetadata(), nil); err == nil {
 		if late, early, direct := planLate(pr, m, req); late != nil || direct != nil {
 			lr, err := newLateReader(ctx, pr, req, late, early, direct, parallel)
+			lr.pages = pages
 			if err != nil {
 				return rgReader{}, err
 			}
@@ -98,12 +100,35 @@ func allRowGroups(n int) []int {
 	return rgs
 }
 
+// pageReaders returns a factory of readers of the file of pr, each with
+// page buffers of its own rotPool (for one column reader of
+// parquet_dict.go each).
+func pageReaders(ra *lockedReader, pr *file.Reader) func() *file.Reader {
+	return func() *file.Reader {
+		ra.mu.Lock() // the reader seeks to find the file size
+		defer ra.mu.Unlock()
+		p, err := file.NewParquetReader(ra.r, file.WithMetadata(pr.MetaData()), file.WithReadProps(parquet.NewReaderProperties(&rotPool{})))
+		if err != nil {
+			return pr
+		}
+		return p
+	}
+}
+
+// lockedReader serialises the creation of readers of one file: Parquet
+// readers seek (reads themselves are ReadAt, safe concurrently).
+type lockedReader struct {
+	mu sync.Mutex
+	r  readerAtSeeker
+}
+
 // openParquet opens a scan of a Parquet file.
 func openParquet(ctx context.Context, f *File, req ScanRequest) (catalog.RecordReader, error) {
 	ra, _, done, err := f.ReaderAt()
 	if err != nil {
 		return nil, err
 	}
+	lr := &lockedReader{r: ra}
 	pr, err := file.NewParquetReader(ra)
 	if err != nil {
 		done()
@@ -112,7 +137,7 @@ func openParquet(ctx context.Context, f *File, req ScanRequest) (catalog.RecordR
 	nrg := pr.NumRowGroups()
 	workers := min(runtime.GOMAXPROCS(0), nrg)
 	if workers <= 1 {
-		r, err := openRowGroups(ctx, pr, req, allRowGroups(nrg), runtime.GOMAXPROCS(0) > 1)
+		r, err := openRowGroups(ctx, pr, pageReaders(lr, pr), req, allRowGroups(nrg), runtime.GOMAXPROCS(0) > 1)
 		if err != nil {
 			pr.Close()
 			done()
@@ -124,11 +149,13 @@ func openParquet(ctx context.Context, f *File, req ScanRequest) (catalog.RecordR
 	m := &rgMerge{nrg: nrg, window: workers, depth: mergeDepth(pr, req), open: func(rg int) (rgReader, func(), error) {
 		// a reader of its own (the footer parsed once); not closed, as
 		// closing would close the shared file
+		lr.mu.Lock() // the reader seeks to find the file size
 		rpr, err := file.NewParquetReader(ra, file.WithMetadata(md))
+		lr.mu.Unlock()
 		if err != nil {
 			return rgReader{}, nil, err
 		}
-		r, err := openRowGroups(ctx, rpr, req, []int{rg}, false)
+		r, err := openRowGroups(ctx, rpr, pageReaders(lr, rpr), req, []int{rg}, false)
 		if err != nil {
 			return rgReader{}, nil, err
 		}
