@@ -4,38 +4,43 @@ import "sync"
 
 // rotPool is the allocator of the page reader of one late or dictionary
 // column (parquet_dict.go), whose code copies what it keeps out of a page
-// before it moves to the next: page buffers are recycled instead of being
+// before it is done with it: page buffers are recycled instead of being
 // allocated, zeroed and collected for every page (a 10M-row JSON column
 // is 1.4 GB of pages). arrow's page reader frees a page's buffer before
 // the page is used (dictionary and v1 data pages) or when it moves to the
-// next page (v2), so a freed buffer is only handed out again after one
-// more allocation: by then the page it held has been read.
+// next page (v2), so a freed buffer is handed out again only after
+// rotDelay more allocations (one would do; the margin is for safety): by
+// then the page it held has been read.
 type rotPool struct {
 	mu      sync.Mutex
-	free    [][]byte
-	pending [][]byte
+	allocs  int
+	pending []rotBuf // freed, oldest first
 }
+
+type rotBuf struct {
+	b   []byte
+	gen int // allocs when freed
+}
+
+const rotDelay = 5
 
 func (p *rotPool) Allocate(size int) []byte {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	var b []byte
-	for i, f := range p.free {
-		if cap(f) >= size {
-			b = f[:size]
-			p.free = append(p.free[:i], p.free[i+1:]...)
-			break
+	p.allocs++
+	for i, f := range p.pending {
+		if p.allocs-f.gen <= rotDelay {
+			break // the rest were freed later still
+		}
+		if cap(f.b) >= size {
+			p.pending = append(p.pending[:i], p.pending[i+1:]...)
+			return f.b[:size]
 		}
 	}
-	if b == nil {
-		b = make([]byte, size, size+size/8)
+	if len(p.pending) > 2*rotDelay {
+		p.pending = append(p.pending[:0], p.pending[len(p.pending)-2*rotDelay:]...)
 	}
-	p.free = append(p.free, p.pending...)
-	p.pending = p.pending[:0]
-	if len(p.free) > 3 {
-		p.free = p.free[len(p.free)-3:]
-	}
-	return b
+	return make([]byte, size, size+size/8)
 }
 
 func (p *rotPool) Reallocate(size int, b []byte) []byte {
@@ -53,6 +58,6 @@ func (p *rotPool) Free(b []byte) {
 		return
 	}
 	p.mu.Lock()
-	p.pending = append(p.pending, b[:cap(b)])
+	p.pending = append(p.pending, rotBuf{b: b[:cap(b)], gen: p.allocs})
 	p.mu.Unlock()
 }
