@@ -115,6 +115,9 @@ func TestFilterPushdownMatchesPlain(t *testing.T) {
 		`Events | where ActionType == "none" | project RawEventData`,
 		`Events | where ActionType != "x" | summarize n=count() by k=tostring(RawEventData.Parameters[0].Name) | sort by n desc, k asc`,
 		`Events | where isnull(N) | project AccountObjectId, RawEventData | take 5`,
+		`Events | where ActionType has "inbox" or AccountObjectId =~ "ACC3" | summarize n=count(), r=dcount(tostring(RawEventData)) by ActionType, AccountObjectId | sort by ActionType asc, AccountObjectId asc`,
+		`Events | where ActionType contains "rule" and ActionType matches regex "^(New|Set)-" and RawEventData.Parameters[0].Name == "ForwardTo" | project AccountObjectId, N, RawEventData`,
+		`Events | where strlen(ActionType) > 13 and N between (2 .. 6) | summarize n=count() by AccountObjectId, N | sort by AccountObjectId asc, N asc`,
 	}
 	for _, kind := range []string{"inner", "innerunique", "leftouter", "rightouter", "fullouter", "leftsemi", "leftanti", "rightsemi", "rightanti"} {
 		// dictionary-encoded probe columns through the join (the pipe
