@@ -28,6 +28,23 @@ type ScanOptions struct {
 	// carry the dictionary type. Only set by the planner for pipes whose
 	// operators accept dictionary arrays (exec/plan: dictSafe).
 	Dict bool
+	// Filter is the predicate of the pipe's leading where operators when
+	// it reads only Filter.Columns and is pure. A source may evaluate it
+	// on those columns first and read the other columns only for the rows
+	// it keeps (late materialisation). It is a hint like the others: the
+	// engine still applies the where to what the scan returns.
+	Filter *ScanFilter
+}
+
+// ScanFilter is a pushed-down row predicate (ScanOptions.Filter).
+type ScanFilter struct {
+	// Columns are the columns the predicate reads, all among the scan's.
+	Columns []string
+	// Eval takes a record of Columns (in this order, of the scan's
+	// physical types: dictionary arrays where ScanOptions.Dict allows
+	// them) and returns the ascending indices of the rows it keeps (true;
+	// false and null rows are dropped). It may be called concurrently.
+	Eval func(rec arrow.Record) ([]int32, error)
 }
 
 // Project returns the schema a scan with these options returns: schema

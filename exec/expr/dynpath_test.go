@@ -1,6 +1,9 @@
 package expr
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestJSONGet(t *testing.T) {
 	doc := `{"a": 1, "b": {"c": [10, {"d": "x,}"}]}, "e\"q": true, "n": null}`
@@ -44,5 +47,13 @@ func TestJSONIndex(t *testing.T) {
 	}
 	if got := compactJSON("[3, 4]"); got != "[3,4]" {
 		t.Errorf("compactJSON = %q", got)
+	}
+}
+
+func TestHasSpaceMatchesContainsAny(t *testing.T) {
+	for _, s := range []string{"", "a", "[1, 2]", "{\"a\":\"x\ty\"}", "\x01\x1f", "\r", "\n", "é\u00a0", "\"\\u0020\"", "x\x00"} {
+		if got, want := hasSpace(s), strings.ContainsAny(s, " \t\r\n"); got != want {
+			t.Errorf("hasSpace(%q) = %v, want %v", s, got, want)
+		}
 	}
 }

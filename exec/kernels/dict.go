@@ -5,6 +5,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/bitutil"
 	"github.com/apache/arrow/go/v17/arrow/compute"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 
@@ -194,17 +195,7 @@ func dictWrap(id string, k ScalarKernel) ScalarKernel {
 func gatherEntries(mem memory.Allocator, vals arrow.Array, idx []int32) (arrow.Array, error) {
 	switch v := vals.(type) {
 	case *array.Boolean:
-		b := array.NewBooleanBuilder(mem)
-		defer b.Release()
-		b.Reserve(len(idx))
-		for _, j := range idx {
-			if v.IsNull(int(j)) {
-				b.AppendNull()
-			} else {
-				b.UnsafeAppend(v.Value(int(j)))
-			}
-		}
-		return b.NewArray(), nil
+		return gatherBools(mem, v, idx), nil
 	case *array.Int64:
 		b := array.NewInt64Builder(mem)
 		defer b.Release()
@@ -224,4 +215,56 @@ func gatherEntries(mem memory.Allocator, vals arrow.Array, idx []int32) (arrow.A
 	ia := ib.NewArray()
 	defer ia.Release()
 	return compute.TakeArray(compute.WithAllocator(context.Background(), mem), vals, ia)
+}
+
+// gatherBools is gatherEntries for a bool result per entry (the
+// predicates of a where): one state byte per entry, bits written
+// directly.
+func gatherBools(mem memory.Allocator, v *array.Boolean, idx []int32) arrow.Array {
+	state := make([]byte, v.Len()) // 0 false, 1 true, 2 null
+	anyNull := false
+	for j := range state {
+		switch {
+		case v.IsNull(j):
+			state[j] = 2
+			anyNull = true
+		case v.Value(j):
+			state[j] = 1
+		}
+	}
+	n := len(idx)
+	nb := int(bitutil.BytesForBits(int64(n)))
+	vals := memory.NewResizableBuffer(mem)
+	vals.Resize(nb)
+	vb := vals.Bytes()
+	for i := range vb {
+		vb[i] = 0
+	}
+	var valid *memory.Buffer
+	var lb []byte
+	if anyNull {
+		valid = memory.NewResizableBuffer(mem)
+		valid.Resize(nb)
+		lb = valid.Bytes()
+		for i := range lb {
+			lb[i] = 0xff
+		}
+	}
+	nulls := 0
+	for i, j := range idx {
+		switch state[j] {
+		case 1:
+			vb[i>>3] |= 1 << (i & 7)
+		case 2:
+			lb[i>>3] &^= 1 << (i & 7)
+			nulls++
+		}
+	}
+	d := array.NewData(arrow.FixedWidthTypes.Boolean, n, []*memory.Buffer{valid, vals}, nil, nulls, 0)
+	vals.Release()
+	if valid != nil {
+		valid.Release()
+	}
+	defer d.Release()
+	return array.MakeFromData(d)
 }

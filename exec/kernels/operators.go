@@ -16,6 +16,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/bitutil"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 
 	"github.com/kqlhunt/kqlhunt/lang/types"
@@ -846,6 +847,9 @@ func sxValuesEqual(a, b any) bool {
 
 func sxLogic(and bool) ScalarKernel {
 	return func(ctx *Ctx, args []Datum, n int) (Datum, error) {
+		if d, ok := logicBitmaps(ctx, args, n, and); ok {
+			return d, nil
+		}
 		m, sc := sxRows(args, n)
 		l, r := sxNumOf(args[0]), sxNumOf(args[1])
 		vals := make([]bool, m)
@@ -871,6 +875,85 @@ func sxLogic(and bool) ScalarKernel {
 		}
 		return Datum{Array: sxBoolArr(sxMem(ctx), vals, valid), Scalar: sc, Kind: types.Bool}, nil
 	}
+}
+
+// logicBitmaps is and/or of two bool arrays (the common case of a where
+// with several conditions) computed a byte of rows at a time on the
+// bitmaps, with Kusto's three-valued logic: false and null is false, true
+// or null is true, otherwise null propagates.
+func logicBitmaps(ctx *Ctx, args []Datum, n int, and bool) (Datum, bool) {
+	if len(args) != 2 || args[0].Scalar || args[1].Scalar {
+		return Datum{}, false
+	}
+	a, ok1 := args[0].Array.(*array.Boolean)
+	b, ok2 := args[1].Array.(*array.Boolean)
+	if !ok1 || !ok2 || a.Len() != n || b.Len() != n || a.Data().Offset() != 0 || b.Data().Offset() != 0 {
+		return Datum{}, false
+	}
+	nb := int(bitutil.BytesForBits(int64(n)))
+	bits := func(x *array.Boolean, i int) []byte {
+		buf := x.Data().Buffers()[i]
+		if buf == nil || buf.Len() < nb {
+			return nil
+		}
+		return buf.Bytes()[:nb]
+	}
+	av, bv := bits(a, 1), bits(b, 1)
+	if av == nil || bv == nil {
+		return Datum{}, false
+	}
+	ava, bva := bits(a, 0), bits(b, 0)
+	if (ava == nil && a.NullN() > 0) || (bva == nil && b.NullN() > 0) {
+		return Datum{}, false
+	}
+	mem := sxMem(ctx)
+	vals := memory.NewResizableBuffer(mem)
+	vals.Resize(nb)
+	out := vals.Bytes()
+	var valid *memory.Buffer
+	if ava == nil && bva == nil {
+		for i := range out {
+			if and {
+				out[i] = av[i] & bv[i]
+			} else {
+				out[i] = av[i] | bv[i]
+			}
+		}
+	} else {
+		valid = memory.NewResizableBuffer(mem)
+		valid.Resize(nb)
+		vout := valid.Bytes()
+		for i := range out {
+			va, vb := byte(0xff), byte(0xff)
+			if ava != nil {
+				va = ava[i]
+			}
+			if bva != nil {
+				vb = bva[i]
+			}
+			at, af := av[i]&va, ^av[i]&va
+			bt, bf := bv[i]&vb, ^bv[i]&vb
+			if and {
+				out[i] = at & bt
+				vout[i] = (at & bt) | af | bf
+			} else {
+				out[i] = at | bt
+				vout[i] = at | bt | (af & bf)
+			}
+		}
+	}
+	nulls := 0
+	if valid != nil {
+		nulls = n - bitutil.CountSetBits(valid.Bytes(), 0, n)
+	}
+	d := array.NewData(arrow.FixedWidthTypes.Boolean, n, []*memory.Buffer{valid, vals}, nil, nulls, 0)
+	vals.Release()
+	if valid != nil {
+		valid.Release()
+	}
+	arr := array.MakeFromData(d)
+	d.Release()
+	return Datum{Array: arr, Kind: types.Bool}, true
 }
 
 // ---------------------------------------------------------------------------

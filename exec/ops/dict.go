@@ -2,6 +2,8 @@ package ops
 
 import (
 	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
 
 	"github.com/kqlhunt/kqlhunt/exec/kernels"
 	"github.com/kqlhunt/kqlhunt/lang/types"
@@ -38,4 +40,33 @@ func dictSchema(schema *arrow.Schema, cols []arrow.Array) *arrow.Schema {
 	}
 	md := schema.Metadata()
 	return arrow.NewSchema(fs, &md)
+}
+
+// decodeDicts replaces, in place, every record of recs that has
+// dictionary columns by one with plain strings (the build side of a join
+// is concatenated into one record of its declared schema).
+func decodeDicts(mem memory.Allocator, recs []arrow.Record) []arrow.Record {
+	for i, rec := range recs {
+		has := false
+		for _, c := range rec.Columns() {
+			if _, ok := c.(*array.Dictionary); ok {
+				has = true
+				break
+			}
+		}
+		if !has {
+			continue
+		}
+		cols := make([]arrow.Array, rec.NumCols())
+		fs := rec.Schema().Fields()
+		for c, a := range rec.Columns() {
+			cols[c] = kernels.DecodeDict(mem, a)
+			fs[c].Type = cols[c].DataType()
+		}
+		md := rec.Schema().Metadata()
+		out := newRecord(arrow.NewSchema(fs, &md), cols, int(rec.NumRows()))
+		rec.Release()
+		recs[i] = out
+	}
+	return recs
 }

@@ -107,12 +107,14 @@ type HashJoin struct {
 	done    bool
 
 	// build side
-	buildLeft bool
-	build     arrow.Record
-	groups    map[string]int32
-	head      []int32       // per group: first build row
-	next      []int32       // per build row: next row in its group (-1 end)
-	matched   []atomic.Bool // per build row (set by the probe workers)
+	buildLeft  bool
+	dictBuild  bool
+	buildDicts map[int]*buildDictCol // under cacheMu
+	build      arrow.Record
+	groups     map[string]int32
+	head       []int32       // per group: first build row
+	next       []int32       // per build row: next row in its group (-1 end)
+	matched    []atomic.Bool // per build row (set by the probe workers)
 
 	// probe side
 	probeBuf []arrow.Record // buffered probe records (read while deciding)
@@ -210,6 +212,10 @@ func (j *HashJoin) Close() {
 		a.Release()
 	}
 	j.nullCols = nil
+	for _, bd := range j.buildDicts {
+		bd.dict.Release()
+	}
+	j.buildDicts = nil
 	if j.build != nil {
 		j.build.Release()
 		j.build = nil
@@ -285,7 +291,7 @@ func (j *HashJoin) start(ctx context.Context) error {
 	if leftDone && ln < rn && !j.buildRight {
 		// build on the (smaller) left side, probe with the right records
 		j.buildLeft = true
-		b, err := concatRecords(j.mem, j.left.Schema(), j.probeBuf)
+		b, err := concatRecords(j.mem, j.left.Schema(), decodeDicts(j.mem, j.probeBuf))
 		if err != nil {
 			return err
 		}
@@ -295,7 +301,7 @@ func (j *HashJoin) start(ctx context.Context) error {
 		j.build = b
 		j.probeOp = nil
 	} else {
-		b, err := concatRecords(j.mem, j.right.Schema(), rrecs)
+		b, err := concatRecords(j.mem, j.right.Schema(), decodeDicts(j.mem, rrecs))
 		if err != nil {
 			return err
 		}
@@ -815,6 +821,11 @@ func (j *HashJoin) emit(prec arrow.Record, pidx, bidx []int32) arrow.Record {
 		if (j.needed != nil && !j.needed[len(cols)]) || rec == nil || idx == nil {
 			return j.nullColumn(len(cols), t, n)
 		}
+		if j.dictBuild && rec == j.build {
+			if str, ok := rec.Column(c).(*array.String); ok && kernels.KindOf(j.schema.Field(len(cols))) == types.String {
+				return j.buildDict(c, str, idx)
+			}
+		}
 		return takeColumn(j.mem, rec.Column(c), idx)
 	}
 	if lo {
@@ -829,7 +840,72 @@ func (j *HashJoin) emit(prec arrow.Record, pidx, bidx []int32) arrow.Record {
 			cols = append(cols, gather(rrec, c, rs.Field(c).Type, ridx))
 		}
 	}
-	return newRecord(j.schema, cols, n)
+	return newRecord(dictSchema(j.schema, cols), cols, n)
+}
+
+// SetDictBuild lets the join emit the build side's string columns as
+// dictionary arrays over the build column (indices = build rows) instead
+// of copying the strings, for pipes whose rest accepts dictionary arrays
+// (exec/plan: dictSafe).
+func (j *HashJoin) SetDictBuild(on bool) { j.dictBuild = on }
+
+// buildDict is rows idx (-1 → null) of build string column c as a
+// dictionary array over the column's distinct values (computed once per
+// column: a department column of 50k identities has a handful).
+func (j *HashJoin) buildDict(c int, str *array.String, idx []int32) arrow.Array {
+	j.cacheMu.Lock()
+	bd := j.buildDicts[c]
+	if bd == nil {
+		bd = distinctCodes(j.mem, str)
+		if j.buildDicts == nil {
+			j.buildDicts = map[int]*buildDictCol{}
+		}
+		j.buildDicts[c] = bd
+	}
+	j.cacheMu.Unlock()
+	b := array.NewInt32Builder(j.mem)
+	defer b.Release()
+	b.Reserve(len(idx))
+	for _, i := range idx {
+		if i < 0 || bd.codes[i] < 0 {
+			b.AppendNull()
+		} else {
+			b.Append(bd.codes[i])
+		}
+	}
+	ind := b.NewArray()
+	defer ind.Release()
+	return array.NewDictionaryArray(bd.typ, ind, bd.dict)
+}
+
+// buildDictCol is a build column as codes into its distinct values.
+type buildDictCol struct {
+	codes []int32 // per build row; -1 = null
+	dict  arrow.Array
+	typ   *arrow.DictionaryType
+}
+
+func distinctCodes(mem memory.Allocator, str *array.String) *buildDictCol {
+	codes := make([]int32, str.Len())
+	seen := map[string]int32{}
+	b := array.NewStringBuilder(mem)
+	defer b.Release()
+	for i := range codes {
+		if str.IsNull(i) {
+			codes[i] = -1
+			continue
+		}
+		v := str.Value(i)
+		code, ok := seen[v]
+		if !ok {
+			code = int32(len(seen))
+			seen[v] = code
+			b.Append(v)
+		}
+		codes[i] = code
+	}
+	return &buildDictCol{codes: codes, dict: b.NewArray(),
+		typ: &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}}
 }
 
 // takeColumn gathers rows idx of arr (-1 → null). Rows 0..len-1 in order

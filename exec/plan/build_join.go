@@ -64,6 +64,9 @@ func buildJoin(b *Builder, op ast.Op, in ops.Operator) (ops.Operator, error) {
 		return nil, Errorf(op, "%v", err)
 	}
 	hj.SetNeeded(b.neededAfter(op, hj.Schema()))
+	if rest, ok := b.rest.Load(op); ok && dictSafe(rest.([]ast.Op)) {
+		hj.SetDictBuild(true) // dict.go
+	}
 	return hj, nil
 }
 

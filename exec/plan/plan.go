@@ -280,7 +280,8 @@ func (b *Builder) source(src ast.Expr, opList []ast.Op) (ops.Operator, error) {
 		if r, ok := id.Info().Ref.(*check.TableRef); ok && b.env.Catalog != nil {
 			if t, ok := b.env.Catalog.Table(r.Name); ok {
 				so := b.scanOptions(t, opList, b.pruneColumns(t, opList)) // timerange.go
-				if so.Columns != nil || so.TimeColumn != "" {
+				so.Filter = b.scanFilter(so.Project(t.Schema()), opList)  // filter_push.go
+				if so.Columns != nil || so.TimeColumn != "" || so.Filter != nil {
 					so.BatchRows = ops.DefaultBatchRows
 					so.Dict = dictSafe(opList) // dict.go
 					return ops.NewScan(t, so), nil

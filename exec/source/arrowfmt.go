@@ -65,46 +65,7 @@ func (parquetFormat) Read(f *File, opts *Options) ([]Part, error) {
 		Schema: kqlSchema(schema),
 		Rows:   rows,
 		Open: func(ctx context.Context, req ScanRequest) (catalog.RecordReader, error) {
-			ra, _, done, err := f.ReaderAt()
-			if err != nil {
-				return nil, err
-			}
-			pr, err := file.NewParquetReader(ra)
-			if err != nil {
-				done()
-				return nil, &Error{File: f.Path, Reason: "parquet: " + err.Error()}
-			}
-			props := pqarrow.ArrowReadProperties{BatchSize: int64(req.BatchRows)}
-			if req.Dict {
-				for _, c := range dictLeaves(pr, req.Schema) {
-					props.SetReadDict(c, true)
-				}
-			}
-			fr, err := pqarrow.NewFileReader(pr, props, req.Mem)
-			if err != nil {
-				pr.Close()
-				done()
-				return nil, &Error{File: f.Path, Reason: "parquet: " + err.Error()}
-			}
-			// Read only the requested columns (the projection pushed
-			// down by the planner); conform picks columns by name.
-			rr, err := fr.GetRecordReader(ctx, parquetLeaves(fr.Manifest, req.Schema), nil)
-			if err != nil {
-				pr.Close()
-				done()
-				return nil, &Error{File: f.Path, Reason: "parquet: " + err.Error()}
-			}
-			return &conformReader{req: req, path: f.Path, next: func() (arrow.Record, error) {
-				if !rr.Next() {
-					if err := rr.Err(); err != nil && !errors.Is(err, io.EOF) {
-						return nil, err
-					}
-					return nil, nil
-				}
-				rec := rr.Record()
-				rec.Retain()
-				return rec, nil
-			}, close: func() { rr.Release(); pr.Close(); done() }}, nil
+			return openParquet(ctx, f, req)
 		},
 	}}, nil
 }

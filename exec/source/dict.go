@@ -29,7 +29,7 @@ func dictLeaves(pr *file.Reader, want *arrow.Schema) []int {
 			continue
 		}
 		idx := want.FieldIndices(path[0])
-		if len(idx) == 0 || kernels.KindOf(want.Field(idx[0])) != types.String {
+		if len(idx) == 0 || kernels.KindOf(want.Field(idx[0])) != types.String || dictFallback(pr, i) {
 			continue
 		}
 		out = append(out, i)
@@ -81,4 +81,33 @@ func passDict(req ScanRequest, src arrow.Array, k types.Kind) bool {
 	}
 	_, ok := src.(*array.Dictionary)
 	return ok && isStringDict(src.DataType())
+}
+
+// dictFallback reports whether leaf col has plain-encoded data pages in
+// some row group: its dictionary overflowed (high-cardinality columns
+// such as ids and JSON text), so reading it as an Arrow dictionary would
+// build one by hashing every value; it is read as plain strings instead.
+func dictFallback(pr *file.Reader, col int) bool {
+	md := pr.MetaData()
+	for rg := 0; rg < pr.NumRowGroups(); rg++ {
+		cc, err := md.RowGroup(rg).ColumnChunk(col)
+		if err != nil {
+			return false
+		}
+		stats := cc.EncodingStats()
+		if len(stats) == 0 {
+			if !cc.HasDictionaryPage() {
+				return true
+			}
+			continue
+		}
+		for _, st := range stats {
+			if pt := int32(st.PageType); pt == 0 || pt == 3 { // DATA_PAGE, DATA_PAGE_V2
+				if st.Encoding != parquet.Encodings.RLEDict && st.Encoding != parquet.Encodings.PlainDict {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }

@@ -65,6 +65,10 @@ type ScanRequest struct {
 	// be returned as Arrow dictionary arrays (see catalog.ScanOptions.Dict);
 	// the record's schema then has the dictionary type for those fields.
 	Dict bool
+	// Filter: a predicate the format may evaluate early to read the other
+	// columns only for the rows it keeps (catalog.ScanOptions.Filter);
+	// formats may ignore it.
+	Filter *catalog.ScanFilter
 }
 
 type registered struct {

@@ -117,7 +117,7 @@ func (t *Table) Scan(ctx context.Context, opts catalog.ScanOptions) (catalog.Rec
 	return &concatReader{
 		schema: schema,
 		parts:  t.parts,
-		req:    ScanRequest{Schema: schema, BatchRows: batchRows(opts.BatchRows), Mem: t.opts.mem(), Dict: opts.Dict},
+		req:    ScanRequest{Schema: schema, BatchRows: batchRows(opts.BatchRows), Mem: t.opts.mem(), Dict: opts.Dict, Filter: opts.Filter},
 	}, nil
 }
 
