@@ -127,6 +127,14 @@ type Arena struct {
 	use    sync.RWMutex
 	closed bool
 
+	// pins counts the slots whose bytes the reader's records alias (host
+	// side, output arena; see Pin), pinnedBytes their size; a Close while
+	// any is pinned leaves the mapping and the file to the last Unpin.
+	pinMu       sync.Mutex
+	pins        int
+	pinnedBytes int64
+	unmapLater  []byte
+
 	size atomic.Int64 // the file size, as last seen (it never shrinks)
 
 	mu     sync.Mutex // the owner's allocator
@@ -507,7 +515,9 @@ func (a *Arena) Copy(r ArenaRef) ([]byte, error) {
 	return b, nil
 }
 
-// Close unmaps the arena and closes its file, once no copy is under way.
+// Close unmaps the arena and closes its file, once no copy is under way
+// and no pinned slot is left (else the last Unpin does): records that alias
+// a pinned slot stay readable after the process that wrote them died.
 func (a *Arena) Close() {
 	a.use.Lock()
 	defer a.use.Unlock()
@@ -515,9 +525,15 @@ func (a *Arena) Close() {
 		return
 	}
 	a.closed = true
-	unmapArena(a.mem)
+	a.pinMu.Lock()
+	defer a.pinMu.Unlock()
+	if a.pins > 0 {
+		a.unmapLater = a.mem
+	} else {
+		unmapArena(a.mem)
+		a.f.Close()
+	}
 	a.mem = nil
-	a.f.Close()
 }
 
 // Closed reports whether Close has run.
