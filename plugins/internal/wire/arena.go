@@ -29,11 +29,14 @@ import (
 //     call names it. The plugin releases it ("plugin done") when its
 //     Evaluate has returned and it reads the call's input no more; the host
 //     then reuses the call's input slots. The host releases the cell's
-//     second word ("host done") when it stops reading the call's output.
+//     second word ("host done") when it stops reading the call's output
+//     and no slot of the call is pinned any more.
 //   - Each output slot has a cell of the output arena; the host releases it
-//     as soon as it has copied the slot into its own memory (output must
-//     outlive the call). The plugin reuses an output slot once its cell, or
-//     the host-done word of its call, is released.
+//     when the last record aliasing the slot is released (a pinned slot,
+//     see Pin: output may outlive the call), or as soon as it has copied
+//     the slot into its own memory (past the pinning bounds). The plugin
+//     reuses an output slot once its cell, or the host-done word of its
+//     call, is released.
 //
 // The plugin offers the arenas (Description.minor >= MinorArena) only when
 // it has mapped them; the host passes ArgArena only to such plugins, and a
@@ -500,7 +503,7 @@ func (a *Arena) View(r ArenaRef) ([]byte, error) {
 }
 
 // Copy copies the slot into Go memory and releases its cell (reader side:
-// the host, whose output records may outlive anything).
+// the host, for a slot it does not pin).
 func (a *Arena) Copy(r ArenaRef) ([]byte, error) {
 	if err := a.check(r); err != nil {
 		return nil, err
