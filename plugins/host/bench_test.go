@@ -57,6 +57,12 @@ func BenchmarkPassThroughPluginFiles(b *testing.B) {
 	benchPassThrough(b, Options{ArenaBytes: -1})
 }
 
+// BenchmarkPassThroughPluginCopyOutput is the same with every output slot
+// copied into Go memory (as before pinned output slots).
+func BenchmarkPassThroughPluginCopyOutput(b *testing.B) {
+	benchPassThrough(b, Options{CopyOutput: true})
+}
+
 // BenchmarkPassThroughPluginNoRefs is the same without reference columns
 // (the plugin sends every output column back, through the arenas).
 func BenchmarkPassThroughPluginNoRefs(b *testing.B) {

@@ -57,7 +57,25 @@ type Output struct {
 	// cell is the call's cell of the input arena.
 	arena bool
 	cell  wire.Cell
+	// Output slots the call's records alias (pinned, see wire.Arena.Pin):
+	// pins of pinnedBytes; the call's cell stays held (so the plugin reuses
+	// none of the call's slots) until Close has run (ended) and the last
+	// pinned slot is released.
+	pinMu       sync.Mutex
+	pins        int
+	pinnedBytes int64
+	ended       bool
 }
+
+// Pinned output bounds: a call pins output slots while its pinned slots
+// stay under a quarter of the output arena and the arena's (all calls')
+// under half of it; past either, slots are copied into Go memory and given
+// back at once, so a consumer that holds every record cannot starve the
+// plugin's arena.
+const (
+	callPinShare  = 4
+	arenaPinShare = 2
+)
 
 // RetainInputBytes bounds the input records a call keeps for the plugin's
 // reference columns; past it, input goes out without the promise and the
@@ -439,7 +457,11 @@ func (o *Output) open(ref []byte) (*wire.ShmReader, error) {
 	if o.arena {
 		arena = o.p.arenaOut
 	}
-	r, err := wire.OpenBatch(o.shmDir, arena, ref, o.mem, false)
+	var pin func(wire.ArenaRef) (*memory.Buffer, error)
+	if arena != nil && !o.h.opts.CopyOutput {
+		pin = o.pin
+	}
+	r, err := wire.OpenOutput(o.shmDir, arena, ref, o.mem, pin)
 	if errors.Is(err, wire.ErrBadArenaRef) {
 		return nil, fmt.Errorf("plugin %s sent a bad shared-arena descriptor: %v", o.name, err)
 	}
@@ -447,6 +469,38 @@ func (o *Output) open(ref []byte) (*wire.ShmReader, error) {
 		return nil, fmt.Errorf("plugin %s sent data that is not Arrow: %v", o.name, err)
 	}
 	return r, nil
+}
+
+// pin lends the call an output slot (nil: copy it instead).
+func (o *Output) pin(r wire.ArenaRef) (*memory.Buffer, error) {
+	out := o.p.arenaOut
+	o.pinMu.Lock()
+	if o.ended || o.pinnedBytes+r.Len > out.Max()/callPinShare {
+		o.pinMu.Unlock()
+		return nil, nil
+	}
+	o.pins++
+	o.pinnedBytes += r.Len
+	o.pinMu.Unlock()
+	buf, ok, err := out.Pin(r, out.Max()/arenaPinShare, o.unpinned)
+	if !ok || err != nil {
+		o.unpinned(r.Len)
+		return nil, err
+	}
+	return buf, nil
+}
+
+// unpinned runs when the last reference to a pinned slot is released
+// (from any goroutine); the last one after Close ends the call's cell.
+func (o *Output) unpinned(n int64) {
+	o.pinMu.Lock()
+	o.pins--
+	o.pinnedBytes -= n
+	end := o.ended && o.pins == 0
+	o.pinMu.Unlock()
+	if end {
+		o.p.arenaIn.EndCall(o.cell)
+	}
 }
 
 // fail ends the call on a protocol violation, stopping the plugin process.
@@ -494,10 +548,17 @@ func (o *Output) Close() {
 		os.RemoveAll(o.shmDir)
 	}
 	if o.arena {
-		// The output slots not read are the plugin's again; the input
-		// slots are the host's once the plugin says it is done with them.
-		o.p.arenaIn.EndCall(o.cell)
+		// The output slots not read are the plugin's again (once no record
+		// aliases a slot of the call); the input slots are the host's once
+		// the plugin says it is done with them.
 		o.arena = false
+		o.pinMu.Lock()
+		o.ended = true
+		end := o.pins == 0
+		o.pinMu.Unlock()
+		if end {
+			o.p.arenaIn.EndCall(o.cell)
+		}
 	}
 }
 

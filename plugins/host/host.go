@@ -61,6 +61,10 @@ type Options struct {
 	// per process); default 256 MiB, at most an eighth of MemoryLimit;
 	// <0 turns them off. Past it, batches go through files.
 	ArenaBytes int64
+	// CopyOutput copies every output slot of the arenas into Go memory
+	// instead of lending it to the call's records (pinned until their last
+	// release; see wire.Arena.Pin).
+	CopyOutput bool
 	// Log receives plugin stderr and lifecycle lines, prefixed with the plugin name.
 	Log io.Writer
 }
@@ -253,8 +257,14 @@ func (h *Host) stop(name string, p *proc) {
 func (h *Host) start(ctx context.Context, name string) (*proc, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if p, ok := h.running[name]; ok && !p.client.Exited() {
-		return p, nil
+	if p, ok := h.running[name]; ok {
+		if !p.client.Exited() {
+			return p, nil
+		}
+		// It died between calls: its arenas and files go with it (records
+		// that alias its output arena keep that mapping until released).
+		delete(h.running, name)
+		p.kill()
 	}
 	info, ok := h.infos[name]
 	if !ok {

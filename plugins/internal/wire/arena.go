@@ -29,11 +29,14 @@ import (
 //     call names it. The plugin releases it ("plugin done") when its
 //     Evaluate has returned and it reads the call's input no more; the host
 //     then reuses the call's input slots. The host releases the cell's
-//     second word ("host done") when it stops reading the call's output.
+//     second word ("host done") when it stops reading the call's output
+//     and no slot of the call is pinned any more.
 //   - Each output slot has a cell of the output arena; the host releases it
-//     as soon as it has copied the slot into its own memory (output must
-//     outlive the call). The plugin reuses an output slot once its cell, or
-//     the host-done word of its call, is released.
+//     when the last record aliasing the slot is released (a pinned slot,
+//     see Pin: output may outlive the call), or as soon as it has copied
+//     the slot into its own memory (past the pinning bounds). The plugin
+//     reuses an output slot once its cell, or the host-done word of its
+//     call, is released.
 //
 // The plugin offers the arenas (Description.minor >= MinorArena) only when
 // it has mapped them; the host passes ArgArena only to such plugins, and a
@@ -126,6 +129,14 @@ type Arena struct {
 	// exclusively.
 	use    sync.RWMutex
 	closed bool
+
+	// pins counts the slots whose bytes the reader's records alias (host
+	// side, output arena; see Pin), pinnedBytes their size; a Close while
+	// any is pinned leaves the mapping and the file to the last Unpin.
+	pinMu       sync.Mutex
+	pins        int
+	pinnedBytes int64
+	unmapLater  []byte
 
 	size atomic.Int64 // the file size, as last seen (it never shrinks)
 
@@ -492,7 +503,7 @@ func (a *Arena) View(r ArenaRef) ([]byte, error) {
 }
 
 // Copy copies the slot into Go memory and releases its cell (reader side:
-// the host, whose output records may outlive anything).
+// the host, for a slot it does not pin).
 func (a *Arena) Copy(r ArenaRef) ([]byte, error) {
 	if err := a.check(r); err != nil {
 		return nil, err
@@ -507,7 +518,9 @@ func (a *Arena) Copy(r ArenaRef) ([]byte, error) {
 	return b, nil
 }
 
-// Close unmaps the arena and closes its file, once no copy is under way.
+// Close unmaps the arena and closes its file, once no copy is under way
+// and no pinned slot is left (else the last Unpin does): records that alias
+// a pinned slot stay readable after the process that wrote them died.
 func (a *Arena) Close() {
 	a.use.Lock()
 	defer a.use.Unlock()
@@ -515,9 +528,15 @@ func (a *Arena) Close() {
 		return
 	}
 	a.closed = true
-	unmapArena(a.mem)
+	a.pinMu.Lock()
+	defer a.pinMu.Unlock()
+	if a.pins > 0 {
+		a.unmapLater = a.mem
+	} else {
+		unmapArena(a.mem)
+		a.f.Close()
+	}
 	a.mem = nil
-	a.f.Close()
 }
 
 // Closed reports whether Close has run.

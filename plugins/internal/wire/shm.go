@@ -199,6 +199,9 @@ type ShmReader struct {
 	// aliased: records handed out alias a mapping, which Close keeps.
 	aliased bool
 	done    bool
+	// parent is the reader's reference to a pinned arena slot (see Pin):
+	// the records' fixed-width buffers are sliced from it.
+	parent *memory.Buffer
 }
 
 // OpenShm opens the file a reference frame names in dir.
@@ -255,7 +258,13 @@ func (s *ShmReader) start(mem memory.Allocator) (r *ShmReader, err error) {
 		return nil, fmt.Errorf("bad Arrow IPC batch: %w", err)
 	}
 	if zeroCopyable(s.r.Schema()) {
-		s.z = &zeroCopy{msgs: msgs, schema: s.r.Schema()}
+		s.z = &zeroCopy{msgs: msgs, schema: s.r.Schema(), parent: s.parent}
+	} else if s.parent != nil {
+		// arrow's reader reads the slot piecewise: give it a private copy.
+		msgs.b = bytes.Clone(msgs.b)
+		s.data = msgs.b
+		s.parent.Release()
+		s.parent = nil
 	}
 	return s, nil
 }
@@ -285,6 +294,29 @@ func OpenBatch(dir string, arena *Arena, ref []byte, mem memory.Allocator, mappe
 	if err != nil {
 		return nil, err
 	}
+	return s.start(mem)
+}
+
+// OpenOutput is OpenBatch for the host: a slot of the output arena is
+// pinned when pin gives a buffer over it (see Arena.Pin), and copied into
+// Go memory and released at once when pin gives nil.
+func OpenOutput(dir string, arena *Arena, ref []byte, mem memory.Allocator, pin func(ArenaRef) (*memory.Buffer, error)) (*ShmReader, error) {
+	name := strings.TrimPrefix(string(ref), shmMagic)
+	if !IsArenaName(name) || arena == nil || pin == nil {
+		return OpenBatch(dir, arena, ref, mem, false)
+	}
+	r, err := ParseArenaName(name)
+	if err != nil {
+		return nil, err
+	}
+	buf, err := pin(r)
+	if err != nil {
+		return nil, err
+	}
+	if buf == nil {
+		return OpenBatch(dir, arena, ref, mem, false)
+	}
+	s := &ShmReader{data: buf.Bytes(), parent: buf}
 	return s.start(mem)
 }
 
@@ -357,6 +389,10 @@ func (s *ShmReader) Unmap() {
 		unmapFile(s.data)
 	}
 	s.data = nil
+	if s.parent != nil {
+		s.parent.Release() // records keep their own references to it
+		s.parent = nil
+	}
 }
 
 // RecordBytes is the size of a record's buffers.

@@ -182,23 +182,23 @@ func TestZeroCopyRejectsBadBuffers(t *testing.T) {
 		"row count":         {length: 3, nodes: [][2]int64{{2, 0}}, buffers: [][2]int64{{0, 0}, {0, 12}, {12, 4}}},
 	}
 	for name, bm := range cases {
-		if rec, err := buildRecord(schema, bm, body, false); err == nil {
+		if rec, err := buildRecord(schema, bm, body, false, nil); err == nil {
 			rec.Release()
 			t.Errorf("%s: no error", name)
 		}
 	}
 	// Trusted input skips the per-row order check, not the bounds.
-	if rec, err := buildRecord(schema, cases["backwards offsets"], body, true); err != nil {
+	if rec, err := buildRecord(schema, cases["backwards offsets"], body, true, nil); err != nil {
 		t.Errorf("trusted: %v", err)
 	} else {
 		rec.Release()
 	}
-	if rec, err := buildRecord(schema, cases["outside the body"], body, true); err == nil {
+	if rec, err := buildRecord(schema, cases["outside the body"], body, true, nil); err == nil {
 		rec.Release()
 		t.Error("trusted: a buffer outside the body must still be an error")
 	}
 	binary.LittleEndian.PutUint32(body[8:], 4)
-	rec, err := buildRecord(schema, cases["backwards offsets"], body, false)
+	rec, err := buildRecord(schema, cases["backwards offsets"], body, false, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,10 +1,12 @@
 package wire
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"unsafe"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
@@ -32,6 +34,9 @@ type zeroCopy struct {
 	// the host); bounds of buffers, lengths and the last offset are always
 	// checked.
 	trusted bool
+	// parent, when the stream is a pinned arena slot: fixed-width buffers
+	// are slices of it (reference counted), string buffers are copied.
+	parent *memory.Buffer
 }
 
 // zeroCopyable reports whether every field of s has a type zeroCopy builds.
@@ -138,13 +143,18 @@ func (z *zeroCopy) next() (arrow.Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	return buildRecord(z.schema, bm, body, z.trusted)
+	return buildRecord(z.schema, bm, body, z.trusted, z.parent)
 }
 
 // buildRecord makes the arrays of one batch over body, checking every
 // buffer against the body and the types' needs, so that a malformed batch
 // is an error here rather than a panic in whoever reads the arrays.
-func buildRecord(schema *arrow.Schema, bm batchMeta, body []byte, trusted bool) (arrow.Record, error) {
+//
+// With parent (body lies in its bytes), the fixed-width buffers are slices
+// of parent, holding a reference to it, and string and binary buffers are
+// copied before they are checked: the writer may still change parent's
+// bytes, which must not change what was checked.
+func buildRecord(schema *arrow.Schema, bm batchMeta, body []byte, trusted bool, parent *memory.Buffer) (arrow.Record, error) {
 	n := schema.NumFields()
 	if len(bm.nodes) != n || bm.length < 0 {
 		return nil, fmt.Errorf("arrow/ipc: batch of %d columns for a schema of %d", len(bm.nodes), n)
@@ -175,6 +185,7 @@ func buildRecord(schema *arrow.Schema, bm batchMeta, body []byte, trusted bool) 
 			return nil, fmt.Errorf("arrow/ipc: column %d has %d rows (%d nulls) in a batch of %d", i, length, nulls, bm.length)
 		}
 		bufs := make([]*memory.Buffer, bufferCount(dt))
+		variable := dt.ID() == arrow.STRING || dt.ID() == arrow.BINARY
 		for j := range bufs {
 			b, err := buffer()
 			if err != nil {
@@ -182,6 +193,9 @@ func buildRecord(schema *arrow.Schema, bm batchMeta, body []byte, trusted bool) 
 				return nil, err
 			}
 			if len(b) > 0 {
+				if parent != nil && variable {
+					b = bytes.Clone(b)
+				}
 				bufs[j] = memory.NewBufferBytes(b)
 			}
 		}
@@ -192,13 +206,36 @@ func buildRecord(schema *arrow.Schema, bm batchMeta, body []byte, trusted bool) 
 		if nulls == 0 {
 			bufs[0] = nil
 		}
+		if parent != nil && !variable {
+			for j, b := range bufs {
+				if b != nil {
+					bufs[j] = memory.SliceBuffer(parent, offsetIn(parent.Bytes(), b.Bytes()), b.Len())
+				}
+			}
+		}
 		d := array.NewData(dt, int(length), bufs, nil, int(nulls), 0)
 		cols = append(cols, array.MakeFromData(d))
 		d.Release()
+		if parent != nil && !variable {
+			for _, b := range bufs {
+				if b != nil {
+					b.Release() // the array holds its own reference
+				}
+			}
+		}
 	}
 	rec := array.NewRecord(schema, cols, bm.length)
 	release()
 	return rec, nil
+}
+
+// offsetIn is the offset of sub in b, a slice of b.
+func offsetIn(b, sub []byte) int {
+	off := int(uintptr(unsafe.Pointer(unsafe.SliceData(sub))) - uintptr(unsafe.Pointer(unsafe.SliceData(b))))
+	if off < 0 || off+len(sub) > len(b) {
+		panic("wire: buffer outside its slot")
+	}
+	return off
 }
 
 func blen(b *memory.Buffer) int {
