@@ -124,119 +124,82 @@ func (r *reader) hashAt(i int) (uint64, bool) {
 
 // ---------------------------------------------------------------------------
 // The per-group distinct set / sketch
-//
-// The exact sets of all the groups of a state live in one open-addressing
-// table keyed by (group, hash) (exactTable): a row costs one probe into one
-// flat array, not a per-group header plus a per-group set (and no
-// allocation per group). The entries of a group are chained through their
-// slots (newest first) for the rare walks over one group's set: the switch
-// to a sketch, hll() output and merges. A sketched group's entries stay in
-// the table, dead, until the next rehash drops them.
 
 type distinct struct {
-	head uint32 // slot+1 of the group's newest exact entry (0: none)
-	n    uint32 // exact entries (while regs == nil)
+	set  hashSet
 	regs []uint8
 }
 
-type exactSlot struct {
-	h    uint64
-	g    uint32 // group+1; 0 = empty
-	next uint32 // slot+1 of the group's previous entry (0: none)
+// hashSet is an open-addressing set of (already mixed) 64-bit hashes.
+type hashSet struct {
+	slots []uint64 // 0 = empty
+	n     int
+	zero  bool // the hash 0 is present
 }
 
-type exactTable struct {
-	slots []exactSlot
-	used  int // occupied slots, live or dead
-	shift uint
+func (h *hashSet) add(x uint64) {
+	if x == 0 {
+		if !h.zero {
+			h.zero = true
+			h.n++
+		}
+		return
+	}
+	if (h.n+1)*2 > len(h.slots) {
+		h.rehash(max(8, 2*len(h.slots)))
+	}
+	mask := uint64(len(h.slots) - 1)
+	for i := x & mask; ; i = (i + 1) & mask {
+		switch h.slots[i] {
+		case 0:
+			h.slots[i] = x
+			h.n++
+			return
+		case x:
+			return
+		}
+	}
 }
 
-func (t *exactTable) index(g uint32, h uint64) uint64 {
-	return ((h ^ uint64(g)*0x9e3779b97f4a7c15) * 0xff51afd7ed558ccd) >> t.shift
+func (h *hashSet) rehash(size int) {
+	old := h.slots
+	h.slots = make([]uint64, size)
+	mask := uint64(size - 1)
+	for _, x := range old {
+		if x == 0 {
+			continue
+		}
+		i := x & mask
+		for h.slots[i] != 0 {
+			i = (i + 1) & mask
+		}
+		h.slots[i] = x
+	}
 }
+
+func (h *hashSet) each(f func(uint64)) {
+	if h.zero {
+		f(0)
+	}
+	for _, x := range h.slots {
+		if x != 0 {
+			f(x)
+		}
+	}
+}
+
+func (h *hashSet) reset() { *h = hashSet{} }
 
 type distinctState struct {
 	dict   dictHashes // hashes of the entries of a dictionary argument
 	lvl    hllLevel
 	exact  bool // count_distinct: never sketch
 	groups []distinct
-	tab    exactTable
 	asHll  bool // Finish yields the hll dynamic instead of a count
 	merge  bool // hll_merge: the input is hll dynamics
 	accSet bool
 	consts []any
 	accArg int
-}
-
-// each calls f with every hash of group g's exact set.
-func (s *distinctState) each(g uint32, f func(uint64)) {
-	for i := s.groups[g].head; i != 0; {
-		sl := &s.tab.slots[i-1]
-		f(sl.h)
-		i = sl.next
-	}
-}
-
-// insert adds h to the exact set of group g (not sketched); false if it
-// was there.
-func (s *distinctState) insert(g uint32, h uint64) bool {
-	t := &s.tab
-	if (t.used+1)*8 > len(t.slots)*5 {
-		s.rehash(0, 0)
-	}
-	mask := uint64(len(t.slots) - 1)
-	for i := t.index(g, h); ; i = (i + 1) & mask {
-		sl := &t.slots[i]
-		if sl.g == 0 {
-			d := &s.groups[g]
-			*sl = exactSlot{h: h, g: g + 1, next: d.head}
-			d.head = uint32(i) + 1
-			d.n++
-			t.used++
-			return true
-		}
-		if sl.g == g+1 && sl.h == h {
-			return false
-		}
-	}
-}
-
-// rehash rebuilds the table for the live entries (those of groups not
-// sketched) with room to grow and for extra more, in at least minSize slots.
-func (s *distinctState) rehash(extra, minSize int) {
-	t := &s.tab
-	live := 0
-	for gi := range s.groups {
-		if s.groups[gi].regs == nil {
-			live += int(s.groups[gi].n)
-		}
-		s.groups[gi].head = 0
-	}
-	size := 16
-	for size < 4*live || (live+extra)*8 > size*5 || size < minSize {
-		size <<= 1
-	}
-	old := t.slots
-	t.slots = make([]exactSlot, size)
-	t.shift = uint(64 - bits.TrailingZeros(uint(size)))
-	t.used = 0
-	mask := uint64(size - 1)
-	for _, o := range old {
-		if o.g == 0 {
-			continue
-		}
-		d := &s.groups[o.g-1]
-		if d.regs != nil {
-			continue
-		}
-		i := t.index(o.g-1, o.h)
-		for t.slots[i].g != 0 {
-			i = (i + 1) & mask
-		}
-		t.slots[i] = exactSlot{h: o.h, g: o.g, next: d.head}
-		d.head = uint32(i) + 1
-		t.used++
-	}
 }
 
 func newDcount(exact bool, accArg int) AggKernel {
@@ -262,18 +225,16 @@ func (s *distinctState) add(g uint32, h uint64) {
 		hllInsert(d.regs, s.lvl.p, h)
 		return
 	}
-	if s.insert(g, h) && !s.exact && int(s.groups[g].n) > s.lvl.exact {
-		s.toSketch(g)
+	d.set.add(h)
+	if !s.exact && d.set.n > s.lvl.exact {
+		s.toSketch(d)
 	}
 }
 
-// toSketch switches group g to a sketch of its exact set (its entries in
-// the table are dead from now on).
-func (s *distinctState) toSketch(g uint32) {
-	regs := make([]uint8, 1<<s.lvl.p)
-	s.each(g, func(h uint64) { hllInsert(regs, s.lvl.p, h) })
-	d := &s.groups[g]
-	d.regs, d.head, d.n = regs, 0, 0
+func (s *distinctState) toSketch(d *distinct) {
+	d.regs = make([]uint8, 1<<s.lvl.p)
+	d.set.each(func(h uint64) { hllInsert(d.regs, s.lvl.p, h) })
+	d.set.reset()
 }
 
 func hllInsert(regs []uint8, p uint8, h uint64) {
@@ -313,7 +274,7 @@ func (d *distinct) count() int64 {
 	if d.regs != nil {
 		return int64(math.Round(hllEstimate(d.regs)))
 	}
-	return int64(d.n)
+	return int64(d.set.n)
 }
 
 func (s *distinctState) Update(args []Datum, groups []uint32, ngroups int) error {
@@ -468,7 +429,7 @@ func (s *distinctState) mergeText(g uint32, text string) error {
 		s.add(g, h)
 	}
 	if regs != nil {
-		s.mergeRegs(g, p, regs)
+		s.mergeRegs(&s.groups[g], p, regs)
 	}
 	return nil
 }
@@ -485,7 +446,7 @@ func levelForP(p uint8) hllLevel {
 // mergeRegs folds registers of precision p into d (precision s.lvl.p).
 // Registers of a higher precision are folded down; when the incoming sketch
 // is coarser, every group of the state is folded down to its precision.
-func (s *distinctState) mergeRegs(g uint32, p uint8, regs []uint8) {
+func (s *distinctState) mergeRegs(d *distinct, p uint8, regs []uint8) {
 	if p < s.lvl.p {
 		from := s.lvl.p
 		s.lvl = levelForP(p)
@@ -495,10 +456,9 @@ func (s *distinctState) mergeRegs(g uint32, p uint8, regs []uint8) {
 			}
 		}
 	}
-	if s.groups[g].regs == nil {
-		s.toSketch(g)
+	if d.regs == nil {
+		s.toSketch(d)
 	}
-	d := &s.groups[g]
 	if p > s.lvl.p {
 		regs = foldRegs(regs, p, s.lvl.p)
 	}
@@ -540,38 +500,12 @@ func (s *distinctState) Merge(other AggState, mapping []uint32, ngroups int) err
 	if !s.accSet {
 		s.lvl, s.accSet = o.lvl, o.accSet
 	}
-	if o.lvl.p == s.lvl.p {
-		// No precision fold: the result does not depend on the order of
-		// the adds, so the other table is read in slot order. The table
-		// is first made at least as large as the other (inserting in slot
-		// order into a smaller table of the same hash clusters badly).
-		live := 0
-		for j := range o.groups {
-			if o.groups[j].regs == nil {
-				live += int(o.groups[j].n)
-			}
-		}
-		if (s.tab.used+live)*8 > len(s.tab.slots)*5 || len(s.tab.slots) < len(o.tab.slots) {
-			s.rehash(live, len(o.tab.slots))
-		}
-		for _, sl := range o.tab.slots {
-			if sl.g != 0 && o.groups[sl.g-1].regs == nil {
-				s.add(mapping[sl.g-1], sl.h)
-			}
-		}
-		for j := range o.groups {
-			if od := &o.groups[j]; od.regs != nil {
-				s.mergeRegs(mapping[j], o.lvl.p, od.regs)
-			}
-		}
-		return nil
-	}
 	for j := range o.groups {
 		od := &o.groups[j]
 		g := mapping[j]
-		o.each(uint32(j), func(h uint64) { s.add(g, h) })
+		od.set.each(func(h uint64) { s.add(g, h) })
 		if od.regs != nil {
-			s.mergeRegs(g, o.lvl.p, od.regs)
+			s.mergeRegs(&s.groups[g], o.lvl.p, od.regs)
 		}
 	}
 	return nil
@@ -584,10 +518,10 @@ func (s *distinctState) Finish(mem memory.Allocator, ngroups int) (arrow.Array, 
 		valid := make([]bool, ngroups)
 		for g := 0; g < ngroups; g++ {
 			d := &s.groups[g]
-			if d.n == 0 && d.regs == nil {
+			if d.set.n == 0 && d.regs == nil {
 				continue
 			}
-			vals[g], valid[g] = s.formatHll(uint32(g)), true
+			vals[g], valid[g] = formatHll(s.lvl.p, d), true
 		}
 		return buildStrings(mem, vals, valid), nil
 	}
@@ -600,8 +534,7 @@ func (s *distinctState) Finish(mem memory.Allocator, ngroups int) (arrow.Array, 
 
 const hllTag = "kqlhunt.hll"
 
-func (s *distinctState) formatHll(g uint32) string {
-	p, d := s.lvl.p, &s.groups[g]
+func formatHll(p uint8, d *distinct) string {
 	var b strings.Builder
 	b.WriteString(`["` + hllTag + `",1,`)
 	b.WriteString(strconv.Itoa(int(p)))
@@ -612,8 +545,8 @@ func (s *distinctState) formatHll(g uint32) string {
 		b.WriteString(`"]`)
 		return b.String()
 	}
-	hs := make([]uint64, 0, d.n)
-	s.each(g, func(h uint64) { hs = append(hs, h) })
+	hs := make([]uint64, 0, d.set.n)
+	d.set.each(func(h uint64) { hs = append(hs, h) })
 	sort.Slice(hs, func(i, j int) bool { return hs[i] < hs[j] })
 	b.WriteByte('[')
 	for i, h := range hs {
