@@ -65,7 +65,8 @@ func round(f float64) float64 { return float64(int64(f + 0.5)) }
 // TestDistinctTableMatchesReference: dcount and hll over string (plain and
 // dictionary, growing and fresh dictionaries) and long inputs with nulls,
 // groups below, at and across the exact limit, several workers with their
-// own group numbering, merged as summarize merges them.
+// own group numbering, merged as summarize merges them; pending adds
+// flushed only at Merge/Finish or every 1000 adds.
 func TestDistinctTableMatchesReference(t *testing.T) {
 	mem := memory.NewGoAllocator()
 	ctx := &Ctx{Mem: mem}
@@ -89,7 +90,12 @@ func TestDistinctTableMatchesReference(t *testing.T) {
 		}
 		rows[i], vals[i], null[i] = g, rng.Intn(size(g)), rng.Intn(50) == 0
 	}
-	for _, input := range []string{"string", "dict", "dictfresh", "long"} {
+	defer func(m int) { pendingMax = m }(pendingMax)
+	for _, input := range []string{"string", "dict", "dictfresh", "long", "long/flush1000"} {
+		pendingMax = 1 << 19
+		if strings.HasSuffix(input, "/flush1000") {
+			input, pendingMax = strings.TrimSuffix(input, "/flush1000"), 1000
+		}
 		for _, nw := range []int{1, 3} {
 			for _, fn := range []string{"dcount", "hll", "count_distinct"} {
 				t.Run(fmt.Sprintf("%s/%dw/%s", input, nw, fn), func(t *testing.T) {
