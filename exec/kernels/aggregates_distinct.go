@@ -191,7 +191,9 @@ func (h *hashSet) each(f func(uint64)) {
 func (h *hashSet) reset() { *h = hashSet{} }
 
 type distinctState struct {
-	dict   dictHashes // hashes of the entries of a dictionary argument
+	dict   dictHashes     // hashes of the entries of a dictionary argument
+	parts  [][]pendingAdd // adds not applied yet, by group partition
+	npend  int
 	lvl    hllLevel
 	exact  bool // count_distinct: never sketch
 	groups []distinct
@@ -217,6 +219,47 @@ func newHll(merge bool) AggKernel {
 		}
 		return &distinctState{lvl: hllLevels[1], asHll: true, merge: merge, consts: consts, accArg: acc}, nil
 	}
+}
+
+// Adds from Update are buffered and applied partition by partition
+// (groups g with the same g mod pendingParts): a partition's group sets
+// are a small part of all of them, so applying its adds together stays in
+// cache, where applying them in row order misses cache on almost every row
+// once the sets outgrow it. Sets and sketches do not depend on the order
+// of the adds; within a group the order is kept anyway. Everything that
+// reads the groups (Merge, Finish, hll_merge input) flushes first.
+const pendingParts = 256
+
+var pendingMax = 1 << 18 // pending adds flushed at this many (a var for tests)
+
+type pendingAdd struct {
+	h uint64
+	g uint32
+}
+
+func (s *distinctState) push(g uint32, h uint64) {
+	if s.parts == nil {
+		s.parts = make([][]pendingAdd, pendingParts)
+	}
+	p := &s.parts[g%pendingParts]
+	*p = append(*p, pendingAdd{h, g})
+	s.npend++
+	if s.npend >= pendingMax {
+		s.flush()
+	}
+}
+
+func (s *distinctState) flush() {
+	if s.npend == 0 {
+		return
+	}
+	for i, part := range s.parts {
+		for _, a := range part {
+			s.add(a.g, a.h)
+		}
+		s.parts[i] = part[:0]
+	}
+	s.npend = 0
 }
 
 func (s *distinctState) add(g uint32, h uint64) {
@@ -292,6 +335,7 @@ func (s *distinctState) Update(args []Datum, groups []uint32, ngroups int) error
 	s.groups = grow(s.groups, ngroups)
 	r := newReader(args[0])
 	if s.merge {
+		s.flush()
 		for i, g := range groups {
 			if g == skipGroup || !r.valid(i) {
 				continue
@@ -309,7 +353,7 @@ func (s *distinctState) Update(args []Datum, groups []uint32, ngroups int) error
 	if r.i64 != nil && !r.nulls && r.stride == 1 {
 		for i, g := range groups {
 			if g != skipGroup {
-				s.add(g, mix64(uint64(r.i64[i])))
+				s.push(g, mix64(uint64(r.i64[i])))
 			}
 		}
 		return nil
@@ -319,7 +363,7 @@ func (s *distinctState) Update(args []Datum, groups []uint32, ngroups int) error
 			continue
 		}
 		if h, ok := r.hashAt(i); ok {
-			s.add(g, h)
+			s.push(g, h)
 		}
 	}
 	return nil
@@ -412,7 +456,7 @@ func (s *distinctState) updateDict(r *reader, groups []uint32) {
 		case 2:
 			continue
 		}
-		s.add(g, c.h[code])
+		s.push(g, c.h[code])
 	}
 }
 
@@ -496,6 +540,8 @@ func (s *distinctState) Merge(other AggState, mapping []uint32, ngroups int) err
 	if !ok {
 		return mergeErr("dcount")
 	}
+	o.flush()
+	s.flush()
 	s.groups = grow(s.groups, ngroups)
 	if !s.accSet {
 		s.lvl, s.accSet = o.lvl, o.accSet
@@ -512,6 +558,8 @@ func (s *distinctState) Merge(other AggState, mapping []uint32, ngroups int) err
 }
 
 func (s *distinctState) Finish(mem memory.Allocator, ngroups int) (arrow.Array, error) {
+	s.flush()
+	s.parts = nil
 	s.groups = grow(s.groups, ngroups)
 	if s.asHll {
 		vals := make([]string, ngroups)

@@ -439,6 +439,11 @@ func (m *MakeSeries) Next(ctx context.Context) (arrow.Record, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer func() {
+		for _, w := range workers {
+			w.gk.release()
+		}
+	}()
 	var out arrow.Record
 	err = guard(func() error {
 		var e error
@@ -451,22 +456,24 @@ func (m *MakeSeries) Next(ctx context.Context) (arrow.Record, error) {
 // msWorker is one worker's share: key groups and flat aggregate states.
 type msWorker struct {
 	m        *MakeSeries
-	strKey   bool              // one string key: groups keyed by its text
-	groups   map[string]uint32 // key text (strKey) or typed key encoding → key group
-	keyStrs  []string          // per key group: its map key
-	keys     [][]any           // per key group: the key values
-	states   []kernels.AggState
-	present  []bool // per group id: some row fell in it
-	ids      []uint32
-	bucket   []int32
-	buf      []byte
-	dictMap  []int32         // per entry of dictData: its key group (-1 not yet seen)
-	dictData arrow.ArrayData // the dictionary dictMap belongs to
+	// Key groups: the keys' group tables (groupKeys, as summarize's) give
+	// every distinct key a group id over all rows; a key group is made
+	// for it at its first row inside the axis (so key groups, their order
+	// and their key values are those of the rows inside the axis).
+	gk      *groupKeys
+	kgOf    []int32  // per gk group: its key group (-1: no row inside the axis yet)
+	gkOf    []uint32 // per key group: its gk group
+	nkg     int      // key groups
+	keys    [][]any  // per key group: the key values
+	states  []kernels.AggState
+	present []bool // per group id: some row fell in it
+	ids     []uint32
+	kids    []uint32
+	bucket  []int32
 }
 
 func (m *MakeSeries) newWorker() (*msWorker, error) {
-	w := &msWorker{m: m, groups: map[string]uint32{}}
-	w.strKey = len(m.spec.Keys) == 1 && m.spec.KeyKinds[0] == types.String
+	w := &msWorker{m: m, gk: newGroupKeys(len(m.spec.Keys))}
 	for _, a := range m.spec.Aggs {
 		st, err := a.Kernel(m.kctx, a.ArgKinds, a.Consts, a.Result)
 		if err != nil {
@@ -477,7 +484,7 @@ func (m *MakeSeries) newWorker() (*msWorker, error) {
 	return w, nil
 }
 
-func (w *msWorker) ngroups() int { return 1 + len(w.keyStrs)*w.m.spec.Axis.N }
+func (w *msWorker) ngroups() int { return 1 + w.nkg*w.m.spec.Axis.N }
 
 func (m *MakeSeries) aggregate(ctx context.Context) ([]*msWorker, error) {
 	nw := max(Workers, 1)
@@ -494,9 +501,11 @@ func (m *MakeSeries) aggregate(ctx context.Context) ([]*msWorker, error) {
 		adders[i] = w.add
 	}
 	if err := fanOut(ctx, m.in, adders); err != nil {
+		for _, w := range workers {
+			w.gk.release()
+		}
 		return nil, err
 	}
-
 	return workers, nil
 }
 
@@ -651,8 +660,8 @@ func (w *msWorker) add(rec arrow.Record, seq int64) error {
 	if err := w.groupIDs(keys, bucket, ids); err != nil {
 		return err
 	}
-	if uint64(len(w.keyStrs))*uint64(spec.Axis.N) >= math.MaxInt32 {
-		return fmt.Errorf("make-series: %d series of %d buckets are too many", len(w.keyStrs), spec.Axis.N)
+	if uint64(w.nkg)*uint64(spec.Axis.N) >= math.MaxInt32 {
+		return fmt.Errorf("make-series: %d series of %d buckets are too many", w.nkg, spec.Axis.N)
 	}
 	ng := w.ngroups()
 	if len(w.present) < ng {
@@ -691,113 +700,62 @@ func (w *msWorker) add(rec arrow.Record, seq int64) error {
 // for a row outside the axis.
 func (w *msWorker) groupIDs(keys []kernels.Datum, bucket []int32, ids []uint32) error {
 	N := uint32(w.m.spec.Axis.N)
-	set := func(i int, kg uint32) { ids[i] = 1 + kg*N + uint32(bucket[i]) }
-	switch {
-	case len(keys) == 0:
+	if len(keys) == 0 {
 		for i, b := range bucket {
 			if b < 0 {
 				ids[i] = 0
 				continue
 			}
-			if len(w.keyStrs) == 0 {
-				w.newGroup("", nil, 0)
+			if w.nkg == 0 {
+				w.nkg = 1
+				w.keys = append(w.keys, nil)
 			}
-			set(i, 0)
+			ids[i] = 1 + uint32(b)
 		}
-	case w.strKey:
-		d := keys[0]
-		if dict, ok := d.Array.(*array.Dictionary); ok && !d.Scalar {
-			// one lookup per dictionary entry
-			entry := kernels.Strings(kernels.Datum{Array: dict.Dictionary(), Kind: types.String})
-			// batches of one Parquet column chunk share their dictionary:
-			// the entries' groups carry over while it stays the same
-			nd := dict.Dictionary().Len()
-			if w.dictData != dict.Dictionary().Data() || len(w.dictMap) != nd {
-				if cap(w.dictMap) < nd {
-					w.dictMap = make([]int32, nd)
-				}
-				w.dictMap = w.dictMap[:nd]
-				for i := range w.dictMap {
-					w.dictMap[i] = -1
-				}
-				w.dictData = dict.Dictionary().Data()
-			}
-			dm := w.dictMap
-			for i, b := range bucket {
-				if b < 0 {
-					ids[i] = 0
-					continue
-				}
-				if dict.IsNull(i) {
-					set(i, w.strGroup(""))
-					continue
-				}
-				x := dict.GetValueIndex(i)
-				if dm[x] < 0 {
-					s, _ := entry(x)
-					dm[x] = int32(w.strGroup(s))
-				}
-				set(i, uint32(dm[x]))
-			}
-			return nil
+		return nil
+	}
+	n := len(bucket)
+	if cap(w.kids) < n {
+		w.kids = make([]uint32, n)
+	}
+	kids := w.kids[:n]
+	w.gk.assign(keys, kids, func(int) { w.kgOf = append(w.kgOf, -1) })
+	for i, b := range bucket {
+		if b < 0 {
+			ids[i] = 0
+			continue
 		}
-		get := kernels.Strings(d)
-		for i, b := range bucket {
-			if b < 0 {
-				ids[i] = 0
-				continue
-			}
-			s, _ := get(i)
-			set(i, w.strGroup(s))
+		kg := w.kgOf[kids[i]]
+		if kg < 0 {
+			kg = int32(w.newKeyGroup(keys, i, kids[i]))
 		}
-	default:
-		encs := make([]keyEncoder, len(keys))
-		for j, d := range keys {
-			encs[j] = newKeyEncoder(d)
-		}
-		for i, b := range bucket {
-			if b < 0 {
-				ids[i] = 0
-				continue
-			}
-			buf := w.buf[:0]
-			for j := range encs {
-				buf = encs[j].append(buf, i)
-			}
-			w.buf = buf
-			kg, ok := w.groups[string(buf)]
-			if !ok {
-				kg = w.newGroup(string(buf), keys, i)
-			}
-			set(i, kg)
-		}
+		ids[i] = 1 + uint32(kg)*N + uint32(b)
 	}
 	return nil
 }
 
-// strGroup returns the key group of string key s.
-func (w *msWorker) strGroup(s string) uint32 {
-	if kg, ok := w.groups[s]; ok {
-		return kg
-	}
-	id := uint32(len(w.keyStrs))
-	s = strings.Clone(s)
-	w.groups[s] = id
-	w.keyStrs = append(w.keyStrs, s)
-	w.keys = append(w.keys, []any{s})
-	return id
-}
-
-func (w *msWorker) newGroup(key string, keys []kernels.Datum, row int) uint32 {
-	id := uint32(len(w.keyStrs))
-	w.groups[key] = id
-	w.keyStrs = append(w.keyStrs, key)
+// newKeyGroup makes the key group of gk group gid from row i.
+func (w *msWorker) newKeyGroup(keys []kernels.Datum, row int, gid uint32) uint32 {
+	kg := uint32(w.nkg)
+	w.nkg++
+	w.kgOf[gid] = int32(kg)
+	w.gkOf = append(w.gkOf, gid)
 	vals := make([]any, len(keys))
 	for j, d := range keys {
-		vals[j] = expr.DatumValue(d, row)
+		if c := &w.gk.cols[j]; c.text {
+			// the interned text (a null string reads as "")
+			b, _ := c.tab.key(c.ids[row])
+			vals[j] = string(b)
+		} else {
+			v := expr.DatumValue(d, row)
+			if str, ok := v.(string); ok {
+				v = strings.Clone(str) // do not keep the batch alive
+			}
+			vals[j] = v
+		}
 	}
 	w.keys = append(w.keys, vals)
-	return id
+	return kg
 }
 
 // merge folds the other workers into the first (once, at the end).
@@ -805,17 +763,28 @@ func (m *MakeSeries) merge(workers []*msWorker) (*msWorker, error) {
 	g := workers[0]
 	N := m.spec.Axis.N
 	for _, w := range workers[1:] {
-		if len(w.keyStrs) == 0 {
+		if w.nkg == 0 {
 			continue
 		}
+		var gm []uint32 // w's gk group → g's
+		if len(m.spec.Keys) > 0 {
+			gm = g.gk.mergeFrom(w.gk, func(int) { g.kgOf = append(g.kgOf, -1) })
+		}
 		mapping := make([]uint32, w.ngroups())
-		for kg, k := range w.keyStrs {
-			G, ok := g.groups[k]
-			if !ok {
-				G = uint32(len(g.keyStrs))
-				g.groups[k] = G
-				g.keyStrs = append(g.keyStrs, k)
-				g.keys = append(g.keys, w.keys[kg])
+		for kg := 0; kg < w.nkg; kg++ {
+			var G uint32
+			if gm != nil {
+				gid := gm[w.gkOf[kg]]
+				if g.kgOf[gid] < 0 {
+					g.kgOf[gid] = int32(g.nkg)
+					g.gkOf = append(g.gkOf, gid)
+					g.keys = append(g.keys, w.keys[kg])
+					g.nkg++
+				}
+				G = uint32(g.kgOf[gid])
+			} else if g.nkg == 0 {
+				g.nkg = 1
+				g.keys = append(g.keys, nil)
 			}
 			base, gbase := 1+kg*N, 1+int(G)*N
 			for b := 0; b < N; b++ {
@@ -848,7 +817,7 @@ func (m *MakeSeries) finish(workers []*msWorker) (arrow.Record, error) {
 	}
 	mem := m.kctx.Mem
 	nk := len(spec.Keys)
-	nkg := len(g.keyStrs)
+	nkg := g.nkg
 	rows := nkg
 	if nkg == 0 {
 		if !spec.NonEmpty || nk > 0 {

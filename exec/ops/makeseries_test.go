@@ -187,17 +187,21 @@ func TestMakeSeriesMatchesSummarizePath(t *testing.T) {
 		{Kind: types.DateTime, From: base + 3*day, Step: 7 * 3600e9, N: 5}, // a window inside the data
 		{Kind: types.DateTime, From: base, Step: 3 * day, N: 4},            // last bucket partly outside
 	}
+	defer func(w int) { Workers = w }(Workers)
 	for ai, axis := range axes {
-		for _, keys := range [][]int{{1}, {1, 4}, nil} {
-			name := fmt.Sprintf("axis%d/keys%v", ai, keys)
-			want := collect(t, viaSummarize(t, kctx, &tsrc{schema: s, recs: retainRecs(append([]arrow.Record(nil), recs...))}, keys, 0, axis, aggs, false))
-			op := fused(t, kctx, &tsrc{schema: s, recs: retainRecs(append([]arrow.Record(nil), recs...))}, keys, 0, axis, aggs, false)
-			got := collect(t, op)
-			op.Close()
-			if len(want) == 0 {
-				t.Fatalf("%s: the summarize path gave no rows", name)
+		for _, keys := range [][]int{{1}, {1, 4}, {4, 1}, nil} {
+			for _, nw := range []int{1, 2, 3} {
+				Workers = nw
+				name := fmt.Sprintf("axis%d/keys%v/%dw", ai, keys, nw)
+				want := collect(t, viaSummarize(t, kctx, &tsrc{schema: s, recs: retainRecs(append([]arrow.Record(nil), recs...))}, keys, 0, axis, aggs, false))
+				op := fused(t, kctx, &tsrc{schema: s, recs: retainRecs(append([]arrow.Record(nil), recs...))}, keys, 0, axis, aggs, false)
+				got := collect(t, op)
+				op.Close()
+				if len(want) == 0 {
+					t.Fatalf("%s: the summarize path gave no rows", name)
+				}
+				t.Run(name, func(t *testing.T) { eqRows(t, got, want, true) })
 			}
-			t.Run(name, func(t *testing.T) { eqRows(t, got, want, true) })
 		}
 	}
 }

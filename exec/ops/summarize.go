@@ -233,27 +233,20 @@ func (s *Summarize) merge(workers []*aggWorker) (arrow.Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	if g != workers[0] {
-		defer g.gk.release()
-	}
 	return s.output(g)
 }
 
-// mergeWorkers folds the workers' groups and states into one worker
-// (workers[0] when there is only one; else a new one, whose group keys the
-// caller releases).
+// mergeWorkers folds the groups and states of the other workers into
+// workers[0] and returns it. Group order is as if every worker were merged
+// in turn into an empty one (worker 0's groups first, in their order, then
+// each other worker's new groups), without re-inserting worker 0's groups.
 func (s *Summarize) mergeWorkers(workers []*aggWorker) (*aggWorker, error) {
 	g := workers[0]
 	if len(workers) > 1 {
-		var err error
-		g, err = s.newWorker()
-		if err != nil {
-			return nil, err
-		}
-		if len(s.spec.Keys) == 0 {
+		if len(s.spec.Keys) == 0 && g.ngroup == 0 {
 			g.newGroup(nil, 0)
 		}
-		for _, w := range workers {
+		for _, w := range workers[1:] {
 			var mapping []uint32
 			if len(s.spec.Keys) == 0 {
 				mapping = make([]uint32, w.ngroup)
@@ -265,7 +258,6 @@ func (s *Summarize) mergeWorkers(workers []*aggWorker) (*aggWorker, error) {
 			}
 			for ai := range s.spec.Aggs {
 				if err := g.states[ai].Merge(w.states[ai], mapping, g.ngroup); err != nil {
-					g.gk.release()
 					return nil, err
 				}
 			}
