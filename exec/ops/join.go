@@ -112,7 +112,7 @@ type HashJoin struct {
 	buildDicts map[int]*buildDictCol // under cacheMu
 	build      arrow.Record
 	groups     map[string]int32
-	stab       *strTable // keyString: groups for probing String arrays (nil: use groups)
+	stab       *strTable     // keyString: groups for probing String arrays (nil: use groups)
 	head       []int32       // per group: first build row
 	next       []int32       // per build row: next row in its group (-1 end)
 	matched    []atomic.Bool // per build row (set by the probe workers)
