@@ -176,19 +176,27 @@ func skipValue(s string, i int) int {
 	}
 }
 
+// skipString returns the end of the JSON string whose opening quote is at
+// i, or -1. The closing quote is found with IndexByte (vectorised); a quote
+// preceded by an odd run of backslashes is escaped (as a left-to-right scan
+// skipping the byte after each backslash decides).
 func skipString(s string, i int) int {
 	i++
-	for i < len(s) {
-		switch s[i] {
-		case '\\':
-			i += 2
-			continue
-		case '"':
-			return i + 1
+	for {
+		j := strings.IndexByte(s[i:], '"')
+		if j < 0 {
+			return -1
 		}
-		i++
+		q := i + j
+		bs := 0
+		for k := q - 1; k >= i && s[k] == '\\'; k-- {
+			bs++
+		}
+		if bs%2 == 0 {
+			return q + 1
+		}
+		i = q + 1
 	}
-	return -1
 }
 
 // jsonGet returns the raw text of property key of the object in s.
