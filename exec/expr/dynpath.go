@@ -43,36 +43,59 @@ func (e *memberEval) Eval(ctx *kernels.Ctx, rec arrow.Record) (kernels.Datum, er
 	if scalar {
 		n = 1
 	}
+	// Two passes: the values' texts (slices of the input) first, then one
+	// exactly sized output buffer (no builder growth copies).
+	vals := make([]string, n)
+	var valid []bool // allocated at the first null
+	total := 0
+	for i := 0; i < n; i++ {
+		raw, ok := e.member(x, ix, i)
+		if ok {
+			vals[i] = raw
+			total += len(raw)
+		} else if valid == nil {
+			valid = make([]bool, n)
+			for j := 0; j < i; j++ {
+				valid[j] = true
+			}
+		}
+		if valid != nil {
+			valid[i] = ok
+		}
+	}
 	b := array.NewStringBuilder(ctx.Mem)
 	defer b.Release()
 	b.Reserve(n)
-	for i := 0; i < n; i++ {
-		txt, ok := dynText(x, i)
-		if !ok {
-			b.AppendNull()
-			continue
-		}
-		var raw string
-		var found bool
-		if e.isKey {
-			raw, found = jsonGet(txt, e.key)
-		} else {
-			switch v := DatumValue(ix, i).(type) {
-			case string:
-				raw, found = jsonGet(txt, v)
-			case int64:
-				raw, found = jsonIndex(txt, v)
-			case int32:
-				raw, found = jsonIndex(txt, int64(v))
-			}
-		}
-		if !found || raw == "null" {
-			b.AppendNull()
-			continue
-		}
-		b.Append(compactJSON(raw))
-	}
+	b.ReserveData(total)
+	b.AppendValues(vals, valid)
 	return kernels.Datum{Array: b.NewArray(), Scalar: scalar, Kind: types.Dynamic}, nil
+}
+
+// member returns the compact JSON text of the member of logical row i, or
+// false for a null, a missing member or a JSON null.
+func (e *memberEval) member(x, ix kernels.Datum, i int) (string, bool) {
+	txt, ok := dynText(x, i)
+	if !ok {
+		return "", false
+	}
+	var raw string
+	var found bool
+	if e.isKey {
+		raw, found = jsonGet(txt, e.key)
+	} else {
+		switch v := DatumValue(ix, i).(type) {
+		case string:
+			raw, found = jsonGet(txt, v)
+		case int64:
+			raw, found = jsonIndex(txt, v)
+		case int32:
+			raw, found = jsonIndex(txt, int64(v))
+		}
+	}
+	if !found || raw == "null" {
+		return "", false
+	}
+	return compactJSON(raw), true
 }
 
 // dynText returns the JSON text of logical row i of a dynamic Datum.
@@ -153,19 +176,27 @@ func skipValue(s string, i int) int {
 	}
 }
 
+// skipString returns the end of the JSON string whose opening quote is at
+// i, or -1. The closing quote is found with IndexByte (vectorised); a quote
+// preceded by an odd run of backslashes is escaped (as a left-to-right scan
+// skipping the byte after each backslash decides).
 func skipString(s string, i int) int {
 	i++
-	for i < len(s) {
-		switch s[i] {
-		case '\\':
-			i += 2
-			continue
-		case '"':
-			return i + 1
+	for {
+		j := strings.IndexByte(s[i:], '"')
+		if j < 0 {
+			return -1
 		}
-		i++
+		q := i + j
+		bs := 0
+		for k := q - 1; k >= i && s[k] == '\\'; k-- {
+			bs++
+		}
+		if bs%2 == 0 {
+			return q + 1
+		}
+		i = q + 1
 	}
-	return -1
 }
 
 // jsonGet returns the raw text of property key of the object in s.

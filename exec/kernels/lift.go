@@ -309,6 +309,9 @@ func Strings(d Datum) func(int) (string, bool) {
 			if !ok {
 				return "", false
 			}
+			if t, ok := plainJSONString(s); ok {
+				return t, true
+			}
 			v, isNull := dynamicText(s)
 			if isNull {
 				return "", false
@@ -321,6 +324,23 @@ func Strings(d Datum) func(int) (string, bool) {
 
 // dynamicText decodes stored dynamic JSON text; text that is not valid JSON
 // is taken as a string value.
+// plainJSONString returns the text of a dynamic holding a JSON string
+// without escapes ("abc": the bytes between the quotes), as parsing it
+// and formatting the string would, without the parse. Anything else
+// (escapes, surrounding whitespace, other values) reports false.
+func plainJSONString(s string) (string, bool) {
+	if len(s) < 2 || s[0] != '"' || s[len(s)-1] != '"' {
+		return "", false
+	}
+	in := s[1 : len(s)-1]
+	for i := 0; i < len(in); i++ {
+		if c := in[i]; c == '"' || c == '\\' {
+			return "", false
+		}
+	}
+	return in, true
+}
+
 func dynamicText(s string) (v any, null bool) {
 	if s == "" || s == "null" {
 		return nil, true
@@ -536,6 +556,11 @@ func MakeArray[T any](mem memory.Allocator, k types.Kind, vals []T, valid []bool
 		if k == types.String || k == types.Guid || k == types.Dynamic || k == types.Unknown {
 			b := array.NewStringBuilder(mem)
 			defer b.Release()
+			total := 0
+			for _, v := range vs {
+				total += len(v)
+			}
+			b.ReserveData(total) // one sized data buffer, no growth copies
 			b.AppendValues(vs, valid)
 			return b.NewArray()
 		}

@@ -112,6 +112,7 @@ type HashJoin struct {
 	buildDicts map[int]*buildDictCol // under cacheMu
 	build      arrow.Record
 	groups     map[string]int32
+	stab       *strTable     // keyString: groups for probing String arrays (nil: use groups)
 	head       []int32       // per group: first build row
 	next       []int32       // per build row: next row in its group (-1 end)
 	matched    []atomic.Bool // per build row (set by the probe workers)
@@ -384,6 +385,10 @@ func (j *HashJoin) lookupGroups(cols []keyCol, gs []int32) {
 			}
 			return
 		}
+		if a, ok := cols[0].arr.(*array.String); ok && j.stab != nil {
+			j.stab.lookup(a, gs, j.nullGroup)
+			return
+		}
 		text := keyText(cols[0].arr)
 		for i := 0; i < n; i++ {
 			s, ok := text(i)
@@ -535,7 +540,13 @@ func (j *HashJoin) buildTable() {
 	if j.kind == JoinInnerUnique && !j.buildLeft {
 		j.seenGroup = make([]atomic.Bool, len(j.head))
 	}
+	if j.keyMode == keyString && !noStrTable {
+		j.stab = newStrTable(j.groups)
+	}
 }
+
+// noStrTable disables the strTable probe (tests compare both paths).
+var noStrTable bool
 
 // probeFlags says what a kind emits while probing.
 type probeFlags struct {
