@@ -191,18 +191,20 @@ func (h *hashSet) each(f func(uint64)) {
 func (h *hashSet) reset() { *h = hashSet{} }
 
 type distinctState struct {
-	dict   dictHashes               // hashes of the entries of a dictionary argument
-	parts  [][]pendingAdd           // adds not applied yet, by group partition
-	seen   *[1 << seenBits]seenPair // pairs pushed last (push drops repeats)
-	npend  int
-	lvl    hllLevel
-	exact  bool // count_distinct: never sketch
-	groups []distinct
-	asHll  bool // Finish yields the hll dynamic instead of a count
-	merge  bool // hll_merge: the input is hll dynamics
-	accSet bool
-	consts []any
-	accArg int
+	dict               dictHashes               // hashes of the entries of a dictionary argument
+	parts              [][]pendingAdd           // adds not applied yet, by group partition
+	seen               *[1 << seenBits]seenPair // pairs pushed last (push drops repeats)
+	seenHits, seenMiss int
+	seenOff            bool // few repeats: push no longer looks
+	npend              int
+	lvl                hllLevel
+	exact              bool // count_distinct: never sketch
+	groups             []distinct
+	asHll              bool // Finish yields the hll dynamic instead of a count
+	merge              bool // hll_merge: the input is hll dynamics
+	accSet             bool
+	consts             []any
+	accArg             int
 }
 
 func newDcount(exact bool, accArg int) AggKernel {
@@ -247,6 +249,10 @@ type pendingAdd struct {
 // in L2).
 const seenBits = 12
 
+// seenTrial: after this many pairs not dropped, push stops looking if it
+// dropped fewer than one in 16.
+const seenTrial = 1 << 16
+
 type seenPair struct {
 	h  uint64
 	g1 uint32 // group+1; 0 = empty
@@ -255,7 +261,7 @@ type seenPair struct {
 var seenDrop = true // push drops repeats (a var for tests)
 
 func (s *distinctState) push(g uint32, h uint64) {
-	if !seenDrop {
+	if !seenDrop || s.seenOff {
 		s.pushPending(g, h)
 		return
 	}
@@ -264,9 +270,15 @@ func (s *distinctState) push(g uint32, h uint64) {
 	}
 	e := &s.seen[(h^uint64(g)*0x9e3779b97f4a7c15)>>(64-seenBits)]
 	if e.h == h && e.g1 == g+1 {
+		s.seenHits++
 		return
 	}
 	*e = seenPair{h, g + 1}
+	s.seenMiss++
+	if s.seenMiss == seenTrial && s.seenHits < seenTrial/16 {
+		// (almost) no repeats: stop looking
+		s.seenOff, s.seen = true, nil
+	}
 	s.pushPending(g, h)
 }
 

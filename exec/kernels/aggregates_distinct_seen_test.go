@@ -15,11 +15,19 @@ import (
 // dcount, hll and count_distinct over inputs full of repeats (runs of the
 // same pair, a home value per group, pairs colliding in the seen table,
 // groups crossing the exact limit), two workers merged, give exactly what
-// they give with every pair pushed.
+// they give with every pair pushed; also when a long run of distinct
+// pairs comes first (push stops looking after seenTrial).
 func TestDistinctSeenDropSameOutput(t *testing.T) {
+	for _, unique := range []int{0, 300000} {
+		t.Run(strconv.Itoa(unique), func(t *testing.T) { testSeenDrop(t, unique) })
+	}
+}
+
+func testSeenDrop(t *testing.T, unique int) {
 	mem := memory.NewGoAllocator()
 	ctx := &Ctx{Mem: mem}
-	const ngroups, nrows, batch = 3000, 400000, 9000
+	const ngroups, batch = 3000, 9000
+	nrows := 400000 + unique
 	rng := rand.New(rand.NewSource(3))
 	groups := make([]uint32, nrows)
 	vals := make([]string, nrows)
@@ -36,8 +44,12 @@ func TestDistinctSeenDropSameOutput(t *testing.T) {
 		case r < 3 && i > 0:
 			g, v = int(groups[i-1]), vals[i-1] // a run
 		}
+		if i < unique {
+			v = "u-" + strconv.Itoa(i)
+		}
 		groups[i], vals[i], null[i] = uint32(g), v, rng.Intn(100) == 0
 	}
+	var off [2]bool
 	run := func(fn string, drop bool) []string {
 		defer func(d bool) { seenDrop = d }(seenDrop)
 		seenDrop = drop
@@ -67,6 +79,9 @@ func TestDistinctSeenDropSameOutput(t *testing.T) {
 		for g := range ident {
 			ident[g] = uint32(g)
 		}
+		for w := range ws {
+			off[w] = ws[w].(*distinctState).seenOff
+		}
 		if err := ws[0].Merge(ws[1], ident, ngroups); err != nil {
 			t.Fatal(err)
 		}
@@ -78,7 +93,11 @@ func TestDistinctSeenDropSameOutput(t *testing.T) {
 		return render(arr)
 	}
 	for _, fn := range []string{"dcount", "hll", "count_distinct"} {
-		got, want := run(fn, true), run(fn, false)
+		got := run(fn, true)
+		if off[0] != (unique > 0) || off[1] != (unique > 0) {
+			t.Fatalf("%s: push stopped looking: %v, want %v", fn, off, unique > 0)
+		}
+		want := run(fn, false)
 		for g := range want {
 			if got[g] != want[g] {
 				t.Fatalf("%s group %d: %.80s, every pair pushed: %.80s", fn, g, got[g], want[g])
