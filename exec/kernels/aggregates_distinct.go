@@ -191,17 +191,20 @@ func (h *hashSet) each(f func(uint64)) {
 func (h *hashSet) reset() { *h = hashSet{} }
 
 type distinctState struct {
-	dict   dictHashes     // hashes of the entries of a dictionary argument
-	parts  [][]pendingAdd // adds not applied yet, by group partition
-	npend  int
-	lvl    hllLevel
-	exact  bool // count_distinct: never sketch
-	groups []distinct
-	asHll  bool // Finish yields the hll dynamic instead of a count
-	merge  bool // hll_merge: the input is hll dynamics
-	accSet bool
-	consts []any
-	accArg int
+	dict               dictHashes               // hashes of the entries of a dictionary argument
+	parts              [][]pendingAdd           // adds not applied yet, by group partition
+	seen               *[1 << seenBits]seenPair // pairs pushed last (push drops repeats)
+	seenHits, seenMiss int
+	seenOff            bool // few repeats: push no longer looks
+	npend              int
+	lvl                hllLevel
+	exact              bool // count_distinct: never sketch
+	groups             []distinct
+	asHll              bool // Finish yields the hll dynamic instead of a count
+	merge              bool // hll_merge: the input is hll dynamics
+	accSet             bool
+	consts             []any
+	accArg             int
 }
 
 func newDcount(exact bool, accArg int) AggKernel {
@@ -237,7 +240,49 @@ type pendingAdd struct {
 	g uint32
 }
 
+// Repeats are frequent (an account's events mostly come from the same
+// address), and adding a (group, hash) pair again changes nothing (sets
+// and sketches are idempotent), so push first looks the pair up in a
+// small direct-mapped table of the pairs pushed last and drops it on a
+// match: exact matches only (g and h both), so nothing a group would
+// contain is lost. seenBits: log2 of its entries (16 bytes each: 64 KiB,
+// in L2).
+const seenBits = 12
+
+// seenTrial: after this many pairs not dropped, push stops looking if it
+// dropped fewer than one in 16.
+const seenTrial = 1 << 16
+
+type seenPair struct {
+	h  uint64
+	g1 uint32 // group+1; 0 = empty
+}
+
+var seenDrop = true // push drops repeats (a var for tests)
+
 func (s *distinctState) push(g uint32, h uint64) {
+	if !seenDrop || s.seenOff {
+		s.pushPending(g, h)
+		return
+	}
+	if s.seen == nil {
+		s.seen = new([1 << seenBits]seenPair)
+	}
+	e := &s.seen[(h^uint64(g)*0x9e3779b97f4a7c15)>>(64-seenBits)]
+	if e.h == h && e.g1 == g+1 {
+		s.seenHits++
+		return
+	}
+	*e = seenPair{h, g + 1}
+	s.seenMiss++
+	if s.seenMiss == seenTrial && s.seenHits < seenTrial/16 {
+		// (almost) no repeats: stop looking
+		s.seenOff, s.seen = true, nil
+	}
+	s.pushPending(g, h)
+}
+
+func (s *distinctState) pushPending(g uint32, h uint64) {
 	if s.parts == nil {
 		s.parts = make([][]pendingAdd, pendingParts)
 	}
@@ -559,7 +604,7 @@ func (s *distinctState) Merge(other AggState, mapping []uint32, ngroups int) err
 
 func (s *distinctState) Finish(mem memory.Allocator, ngroups int) (arrow.Array, error) {
 	s.flush()
-	s.parts = nil
+	s.parts, s.seen = nil, nil
 	s.groups = grow(s.groups, ngroups)
 	if s.asHll {
 		vals := make([]string, ngroups)
