@@ -422,24 +422,9 @@ func buildSummarize(b *Builder, op ast.Op, in ops.Operator) (ops.Operator, error
 	// raw aggregate columns: __agg<i>_<f>
 	bound := map[ast.Expr]string{}
 	for ai, ac := range info.Aggs {
-		id := ac.Call.Info().Overload
-		kern, err := kernels.Aggregate(id)
+		as, err := b.aggSpec(ac, inSchema)
 		if err != nil {
-			return nil, Errorf(ac.Call, "aggregate %s() is not implemented yet (%s)", ac.Call.Name.Name, id)
-		}
-		as := ops.AggSpec{Kernel: kern, Result: ac.Call.Info().Type, Fields: ac.Kinds}
-		for _, a := range ac.Args {
-			if _, star := a.(*ast.Star); star {
-				continue
-			}
-			ev, err := b.Compile(a, inSchema)
-			if err != nil {
-				return nil, err
-			}
-			as.Args = append(as.Args, ev)
-			as.ArgKinds = append(as.ArgKinds, ev.Kind())
-			c, _ := expr.IsConst(ev)
-			as.Consts = append(as.Consts, c)
+			return nil, err
 		}
 		spec.Aggs = append(spec.Aggs, as)
 		for f, k := range ac.Kinds {
@@ -732,4 +717,30 @@ func buildGetSchema(b *Builder, op ast.Op, in ops.Operator) (ops.Operator, error
 	}
 	defer rec.Release()
 	return ops.NewRecordsSource(schema, []arrow.Record{rec}), nil
+}
+
+// aggSpec compiles one aggregate call of a summarize-like operator
+// (summarize, the fused make-series and top-nested): its kernel by overload
+// ID and its arguments against the input schema (`*` arguments dropped).
+func (b *Builder) aggSpec(ac *check.AggCall, inSchema *arrow.Schema) (ops.AggSpec, error) {
+	id := ac.Call.Info().Overload
+	kern, err := kernels.Aggregate(id)
+	if err != nil {
+		return ops.AggSpec{}, Errorf(ac.Call, "aggregate %s() is not implemented yet (%s)", ac.Call.Name.Name, id)
+	}
+	as := ops.AggSpec{Kernel: kern, Result: ac.Call.Info().Type, Fields: ac.Kinds}
+	for _, a := range ac.Args {
+		if _, star := a.(*ast.Star); star {
+			continue
+		}
+		ev, err := b.Compile(a, inSchema)
+		if err != nil {
+			return ops.AggSpec{}, err
+		}
+		as.Args = append(as.Args, ev)
+		as.ArgKinds = append(as.ArgKinds, ev.Kind())
+		c, _ := expr.IsConst(ev)
+		as.Consts = append(as.Consts, c)
+	}
+	return as, nil
 }

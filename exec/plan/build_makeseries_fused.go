@@ -4,9 +4,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow"
 
 	"github.com/kqlhunt/kqlhunt/exec/expr"
-	"github.com/kqlhunt/kqlhunt/exec/kernels"
 	"github.com/kqlhunt/kqlhunt/exec/ops"
-	"github.com/kqlhunt/kqlhunt/lang/ast"
 	"github.com/kqlhunt/kqlhunt/lang/check"
 	"github.com/kqlhunt/kqlhunt/lang/types"
 )
@@ -33,24 +31,9 @@ func buildMakeSeriesFused(b *Builder, info *check.MakeSeriesInfo, in ops.Operato
 		spec.KeyKinds = append(spec.KeyKinds, ev.Kind())
 	}
 	for _, ac := range sum.Aggs {
-		id := ac.Call.Info().Overload
-		kern, err := kernels.Aggregate(id)
+		as, err := b.aggSpec(ac, inSchema)
 		if err != nil {
-			return nil, Errorf(ac.Call, "aggregate %s() is not implemented yet (%s)", ac.Call.Name.Name, id)
-		}
-		as := ops.AggSpec{Kernel: kern, Result: ac.Call.Info().Type, Fields: ac.Kinds}
-		for _, a := range ac.Args {
-			if _, star := a.(*ast.Star); star {
-				continue
-			}
-			ev, err := b.Compile(a, inSchema)
-			if err != nil {
-				return nil, err
-			}
-			as.Args = append(as.Args, ev)
-			as.ArgKinds = append(as.ArgKinds, ev.Kind())
-			c, _ := expr.IsConst(ev)
-			as.Consts = append(as.Consts, c)
+			return nil, err
 		}
 		spec.Aggs = append(spec.Aggs, as)
 	}

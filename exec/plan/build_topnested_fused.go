@@ -3,7 +3,6 @@ package plan
 import (
 	"context"
 
-	"github.com/kqlhunt/kqlhunt/exec/expr"
 	"github.com/kqlhunt/kqlhunt/exec/kernels"
 	"github.com/kqlhunt/kqlhunt/exec/ops"
 	"github.com/kqlhunt/kqlhunt/lang/ast"
@@ -97,24 +96,9 @@ func buildTopNestedFused(b *Builder, op ast.Op, info *check.TopNestedInfo, in op
 
 		o := l.Sum.Outputs[0]
 		ac := l.Sum.Aggs[o.Agg]
-		id := ac.Call.Info().Overload
-		kern, err := kernels.Aggregate(id)
+		as, err := b.aggSpec(ac, inSchema)
 		if err != nil {
-			return nil, Errorf(ac.Call, "aggregate %s() is not implemented yet (%s)", ac.Call.Name.Name, id)
-		}
-		as := ops.AggSpec{Kernel: kern, Result: ac.Call.Info().Type, Fields: ac.Kinds}
-		for _, a := range ac.Args {
-			if _, star := a.(*ast.Star); star {
-				continue
-			}
-			ev, err := b.Compile(a, inSchema)
-			if err != nil {
-				return nil, err
-			}
-			as.Args = append(as.Args, ev)
-			as.ArgKinds = append(as.ArgKinds, ev.Kind())
-			c, _ := expr.IsConst(ev)
-			as.Consts = append(as.Consts, c)
+			return nil, err
 		}
 		spec.Aggs = append(spec.Aggs, as)
 		t := o.Type
