@@ -107,13 +107,23 @@ func pageReaders(ra *lockedReader, pr *file.Reader) func() *file.Reader {
 	return func() *file.Reader {
 		ra.mu.Lock() // the reader seeks to find the file size
 		defer ra.mu.Unlock()
-		p, err := file.NewParquetReader(ra.r, file.WithMetadata(pr.MetaData()), file.WithReadProps(parquet.NewReaderProperties(&rotPool{})))
+		// buffered stream: pages are read from the file into their own
+		// buffers (after a small buffer for the page header) instead of
+		// the whole column chunk being read into one buffer and copied
+		// into a second before each page is copied out of it
+		props := parquet.NewReaderProperties(&rotPool{})
+		props.BufferedStreamEnabled = true
+		props.BufferSize = pageStreamBuf
+		p, err := file.NewParquetReader(ra.r, file.WithMetadata(pr.MetaData()), file.WithReadProps(props))
 		if err != nil {
 			return pr
 		}
 		return p
 	}
 }
+
+// pageStreamBuf is the read buffer of the page-level column readers.
+const pageStreamBuf = 64 << 10
 
 // lockedReader serialises the creation of readers of one file: Parquet
 // readers seek (reads themselves are ReadAt, safe concurrently).
