@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/apache/arrow/go/v17/parquet"
 	"github.com/apache/arrow/go/v17/parquet/file"
 	"github.com/apache/arrow/go/v17/parquet/pqarrow"
@@ -122,6 +123,15 @@ func pageReaders(ra *lockedReader, pr *file.Reader) func() *file.Reader {
 	}
 }
 
+// streamProps are the reader properties of pqarrow's readers: a
+// buffered stream, as for the page-level readers.
+func streamProps() *parquet.ReaderProperties {
+	props := parquet.NewReaderProperties(memory.DefaultAllocator)
+	props.BufferedStreamEnabled = true
+	props.BufferSize = pageStreamBuf
+	return props
+}
+
 // pageStreamBuf is the read buffer of the page-level column readers.
 const pageStreamBuf = 64 << 10
 
@@ -139,7 +149,7 @@ func openParquet(ctx context.Context, f *File, req ScanRequest) (catalog.RecordR
 		return nil, err
 	}
 	lr := &lockedReader{r: ra}
-	pr, err := file.NewParquetReader(ra)
+	pr, err := file.NewParquetReader(ra, file.WithReadProps(streamProps()))
 	if err != nil {
 		done()
 		return nil, &Error{File: f.Path, Reason: "parquet: " + err.Error()}
@@ -160,7 +170,7 @@ func openParquet(ctx context.Context, f *File, req ScanRequest) (catalog.RecordR
 		// a reader of its own (the footer parsed once); not closed, as
 		// closing would close the shared file
 		lr.mu.Lock() // the reader seeks to find the file size
-		rpr, err := file.NewParquetReader(ra, file.WithMetadata(md))
+		rpr, err := file.NewParquetReader(ra, file.WithMetadata(md), file.WithReadProps(streamProps()))
 		lr.mu.Unlock()
 		if err != nil {
 			return rgReader{}, nil, err
