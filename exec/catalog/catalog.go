@@ -45,6 +45,19 @@ type ScanFilter struct {
 	// them) and returns the ascending indices of the rows it keeps (true;
 	// false and null rows are dropped). It may be called concurrently.
 	Eval func(rec arrow.Record) ([]int32, error)
+	// Terms, when set, is the same predicate as a conjunction of terms
+	// of one column each (a row is kept when every term keeps it), so a
+	// source may evaluate a term once per dictionary entry and test the
+	// rows' indices. Each term's Eval takes a one-column record of that
+	// column's values (a plain string array of the entries for a
+	// dictionary column).
+	Terms []ScanTerm
+}
+
+// ScanTerm is one single-column term of a conjunctive ScanFilter.
+type ScanTerm struct {
+	Column string
+	Eval   func(rec arrow.Record) ([]int32, error)
 }
 
 // Project returns the schema a scan with these options returns: schema

@@ -118,6 +118,13 @@ func TestFilterPushdownMatchesPlain(t *testing.T) {
 		`Events | where ActionType has "inbox" or AccountObjectId =~ "ACC3" | summarize n=count(), r=dcount(tostring(RawEventData)) by ActionType, AccountObjectId | sort by ActionType asc, AccountObjectId asc`,
 		`Events | where ActionType contains "rule" and ActionType matches regex "^(New|Set)-" and RawEventData.Parameters[0].Name == "ForwardTo" | project AccountObjectId, N, RawEventData`,
 		`Events | where strlen(ActionType) > 13 and N between (2 .. 6) | summarize n=count() by AccountObjectId, N | sort by AccountObjectId asc, N asc`,
+		// every scanned column in a conjunction of single-column terms:
+		// the dictionary-index path of Parquet scans (parquet_dictfilter.go)
+		`Events | where ActionType == "FileDownloaded" and AccountObjectId == "acc3" | summarize n=count()`,
+		`Events | where ActionType in ("New-InboxRule","Set-InboxRule") and AccountObjectId != "acc2" and ActionType !has "new" | summarize n=count() by ActionType, AccountObjectId | sort by ActionType asc, AccountObjectId asc`,
+		`Events | where ActionType startswith "S" and (isnotempty(AccountObjectId) and AccountObjectId !~ "ACC1") | project ActionType, AccountObjectId`,
+		`Events | where ActionType == "none" and AccountObjectId == "acc1" | summarize n=count()`,
+		`Events | where isnotempty(ActionType) and AccountObjectId in ("acc1", "acc4") | summarize n=count() by AccountObjectId | sort by AccountObjectId asc`,
 	}
 	for _, kind := range []string{"inner", "innerunique", "leftouter", "rightouter", "fullouter", "leftsemi", "leftanti", "rightsemi", "rightanti"} {
 		// dictionary-encoded probe columns through the join (the pipe

@@ -31,6 +31,10 @@ type MvExpandSpec struct {
 	BagArray  bool   // bagexpansion=array
 	IndexName string // with_itemindex=Name ("" none)
 	Limit     int64  // max rows per input row (≤0: no limit)
+	// Drop are input columns not carried to the output (nothing after the
+	// mv-expand reads them: exec/plan neededAfterOwn); items are never
+	// dropped.
+	Drop map[string]bool
 }
 
 // MvExpand is the mv-expand operator.
@@ -83,6 +87,22 @@ func MvExpandSchema(in *arrow.Schema, spec MvExpandSpec) (*arrow.Schema, []int, 
 			fs = append(fs, f)
 			src = append(src, -1)
 			pos[i] = len(fs) - 1
+		}
+	}
+	if len(spec.Drop) > 0 {
+		at := make([]int, len(fs))
+		k := 0
+		for j, f := range fs {
+			at[j] = k
+			if src[j] >= 0 && spec.Drop[f.Name] {
+				continue
+			}
+			fs[k], src[k] = f, src[j]
+			k++
+		}
+		fs, src = fs[:k], src[:k]
+		for i := range pos {
+			pos[i] = at[pos[i]]
 		}
 	}
 	if spec.IndexName != "" {

@@ -53,11 +53,28 @@ func mvSpec(b *Builder, op ast.Op, items []*ast.MvExpandItem, limit ast.Expr, in
 	return spec, nil
 }
 
+// noMvDrop disables dropping unread columns in mv-expand (tests).
+var noMvDrop bool
+
 func buildMvExpand(b *Builder, op ast.Op, in ops.Operator) (ops.Operator, error) {
 	m := op.(*ast.MvExpand)
 	spec, err := mvSpec(b, op, m.Items, m.Limit, in)
 	if err != nil {
 		return nil, err
+	}
+	// input columns nothing after the mv-expand reads are not replicated
+	// per element (mv_expand: RawEventData's text copied for every
+	// Parameters element)
+	full, _, src := ops.MvExpandSchema(in.Schema(), spec)
+	if need := b.neededAfterOwn(op, full); need != nil && !noMvDrop {
+		for i, f := range full.Fields() {
+			if !need[i] && src[i] >= 0 {
+				if spec.Drop == nil {
+					spec.Drop = map[string]bool{}
+				}
+				spec.Drop[f.Name] = true
+			}
+		}
 	}
 	out, err := ops.NewMvExpand(b.Ctx(), in, spec)
 	if err != nil {

@@ -108,8 +108,19 @@ func (b *Builder) scanFilter(schema *arrow.Schema, opList []ast.Op) *catalog.Sca
 		return nil
 	}
 	var cols []string
-	if !pureCols(w.Pred, &cols, map[string]bool{}) || len(cols) == 0 || len(cols) >= schema.NumFields() {
+	if !pureCols(w.Pred, &cols, map[string]bool{}) || len(cols) == 0 {
 		return nil
+	}
+	// a predicate over every scanned column is pushed only as a
+	// conjunction of single-column terms: there is nothing to read late,
+	// but a source can then test dictionary indices against per-entry
+	// results (exec/source: dictFilter) and return only the kept rows
+	var terms []catalog.ScanTerm
+	if len(cols) >= schema.NumFields() || len(cols) > 1 {
+		terms = b.scanTerms(schema, w.Pred)
+		if terms == nil && len(cols) >= schema.NumFields() {
+			return nil
+		}
 	}
 	fs := make([]arrow.Field, len(cols))
 	for i, c := range cols {
@@ -123,8 +134,52 @@ func (b *Builder) scanFilter(schema *arrow.Schema, opList []ast.Op) *catalog.Sca
 	if err != nil {
 		return nil
 	}
+	return &catalog.ScanFilter{Columns: cols, Eval: b.selEval(ev), Terms: terms}
+}
+
+// conjuncts splits e at its top-level and operators.
+func conjuncts(e ast.Expr, out []ast.Expr) []ast.Expr {
+	switch x := e.(type) {
+	case *ast.Paren:
+		return conjuncts(x.X, out)
+	case *ast.Binary:
+		if x.Op == "and" {
+			return conjuncts(x.R, conjuncts(x.L, out))
+		}
+	}
+	return append(out, e)
+}
+
+// scanTerms returns pred as single-column terms (each of string type
+// column), or nil when some conjunct reads no column or several.
+func (b *Builder) scanTerms(schema *arrow.Schema, pred ast.Expr) []catalog.ScanTerm {
+	parts := conjuncts(pred, nil)
+	if len(parts) < 1 {
+		return nil
+	}
+	terms := make([]catalog.ScanTerm, len(parts))
+	for i, p := range parts {
+		var cols []string
+		if !pureCols(p, &cols, map[string]bool{}) || len(cols) != 1 {
+			return nil
+		}
+		idx := schema.FieldIndices(cols[0])
+		if len(idx) == 0 || schema.Field(idx[0]).Type.ID() != arrow.STRING {
+			return nil
+		}
+		ev, err := b.Compile(p, arrow.NewSchema([]arrow.Field{schema.Field(idx[0])}, nil))
+		if err != nil {
+			return nil
+		}
+		terms[i] = catalog.ScanTerm{Column: cols[0], Eval: b.selEval(ev)}
+	}
+	return terms
+}
+
+// selEval wraps a compiled predicate as a ScanFilter evaluator.
+func (b *Builder) selEval(ev expr.Evaluator) func(rec arrow.Record) ([]int32, error) {
 	kctx := b.Ctx()
-	return &catalog.ScanFilter{Columns: cols, Eval: func(rec arrow.Record) ([]int32, error) {
+	return func(rec arrow.Record) ([]int32, error) {
 		d, err := ev.Eval(kctx, rec)
 		if err != nil {
 			return nil, err
@@ -160,5 +215,5 @@ func (b *Builder) scanFilter(schema *arrow.Schema, opList []ast.Op) *catalog.Sca
 			}
 		}
 		return sel, nil
-	}}
+	}
 }

@@ -54,14 +54,15 @@ type Env struct {
 
 // Builder builds operators for one query.
 type Builder struct {
-	env     *Env
-	exprEnv *expr.Env
-	mu      sync.Mutex
-	memo    map[ast.Expr]*materialized
-	asMemo  map[*ast.As]*materialized
-	built   []ops.Operator  // operators built for subqueries, closed at the end
-	names   map[string]bool // every name in the query; nil disables projection pruning (prune.go)
-	rest    sync.Map        // ast.Op → the operators after it in its pipe (prune_join.go)
+	env      *Env
+	exprEnv  *expr.Env
+	mu       sync.Mutex
+	memo     map[ast.Expr]*materialized
+	asMemo   map[*ast.As]*materialized
+	built    []ops.Operator  // operators built for subqueries, closed at the end
+	names    map[string]bool // every name in the query; nil disables projection pruning (prune.go)
+	letNames map[string]bool // every name in the query's let statements (neededAfterOwn)
+	rest     sync.Map        // ast.Op → the operators after it in its pipe (prune_join.go)
 }
 
 type materialized struct {
@@ -184,6 +185,15 @@ func (b *Builder) materialize(e ast.Expr) (*materialized, error) {
 func (b *Builder) Build(q *ast.Query) (ops.Operator, error) {
 	if names, ok := queryNames(q); ok {
 		b.names = names
+		var lets []ast.Stmt
+		for _, s := range q.Stmts {
+			if _, ok := s.(*ast.LetStmt); ok {
+				lets = append(lets, s)
+			}
+		}
+		if ln, ok := queryNames(&ast.Query{Stmts: lets}); ok {
+			b.letNames = ln
+		}
 	}
 	var last ast.Expr
 	for _, s := range q.Stmts {

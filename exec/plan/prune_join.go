@@ -14,7 +14,20 @@ import (
 // else in the query (let-bound function bodies included). A join emits
 // the columns nothing reads as nulls instead of gathering them.
 func (b *Builder) neededAfter(op ast.Op, out *arrow.Schema) []bool {
-	if b.names == nil {
+	return b.needed(op, out, b.names)
+}
+
+// neededAfterOwn is neededAfter keeping, besides the rest's names, only
+// the names of the query's let statements (function bodies) instead of
+// every name of the query: a column op itself reads (mv-expand's
+// RawEventData.Parameters) is dropped from op's output when nothing after
+// op names it.
+func (b *Builder) neededAfterOwn(op ast.Op, out *arrow.Schema) []bool {
+	return b.needed(op, out, b.letNames)
+}
+
+func (b *Builder) needed(op ast.Op, out *arrow.Schema, also map[string]bool) []bool {
+	if b.names == nil || also == nil {
 		return nil // the query names columns indirectly
 	}
 	v, ok := b.rest.Load(op)
@@ -43,7 +56,7 @@ func (b *Builder) neededAfter(op ast.Op, out *arrow.Schema) []bool {
 	for i, f := range out.Fields() {
 		// the rest's own names (it may be built from synthetic operators)
 		// and every name of the query (function bodies included)
-		needed[i] = names[f.Name] || b.names[f.Name]
+		needed[i] = names[f.Name] || also[f.Name]
 	}
 	return needed
 }

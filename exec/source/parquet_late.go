@@ -62,6 +62,7 @@ type lateReader struct {
 	pq      ScanRequest         // the early columns read by pqarrow
 	pqAt    []int               // per early field: its index in pq.Schema, or -1 (direct)
 	direct  []*dictCol          // early columns read from their dictionary pages
+	terms   []*dictTerm         // the dictionary-index filter path (parquet_dictfilter.go), or nil
 	rgs     []int               // the row groups read
 	pages   func() *file.Reader // readers for the page-level column readers (one each)
 
@@ -191,6 +192,7 @@ func newLateReader(ctx context.Context, pr *file.Reader, req ScanRequest, late [
 			r.filter = append(r.filter, r.early.Schema.FieldIndices(c)[0])
 		}
 	}
+	r.planDictFilter()
 	return r, nil
 }
 
@@ -265,9 +267,15 @@ func (r *lateReader) start() {
 			if r.pq.Schema.NumFields() == 0 {
 				// no column for pqarrow: batches of the row group's rows
 				rows := int(r.pr.MetaData().RowGroup(rg).NumRows())
+				fast := r.dictFilterRG(rg)
 				for off := 0; off < rows; off += r.req.BatchRows {
 					n := min(r.req.BatchRows, rows-off)
-					it := r.filterBatch(rg, nil, n)
+					var it earlyItem
+					if fast {
+						it = r.dictFilterBatch(rg, n)
+					} else {
+						it = r.filterBatch(rg, nil, n)
+					}
 					if !send(it) || it.err != nil {
 						return
 					}

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/apache/arrow/go/v17/parquet"
 	"github.com/apache/arrow/go/v17/parquet/file"
 	"github.com/apache/arrow/go/v17/parquet/pqarrow"
@@ -107,13 +108,32 @@ func pageReaders(ra *lockedReader, pr *file.Reader) func() *file.Reader {
 	return func() *file.Reader {
 		ra.mu.Lock() // the reader seeks to find the file size
 		defer ra.mu.Unlock()
-		p, err := file.NewParquetReader(ra.r, file.WithMetadata(pr.MetaData()), file.WithReadProps(parquet.NewReaderProperties(&rotPool{})))
+		// buffered stream: pages are read from the file into their own
+		// buffers (after a small buffer for the page header) instead of
+		// the whole column chunk being read into one buffer and copied
+		// into a second before each page is copied out of it
+		props := parquet.NewReaderProperties(&rotPool{})
+		props.BufferedStreamEnabled = true
+		props.BufferSize = pageStreamBuf
+		p, err := file.NewParquetReader(ra.r, file.WithMetadata(pr.MetaData()), file.WithReadProps(props))
 		if err != nil {
 			return pr
 		}
 		return p
 	}
 }
+
+// streamProps are the reader properties of pqarrow's readers: a
+// buffered stream, as for the page-level readers.
+func streamProps() *parquet.ReaderProperties {
+	props := parquet.NewReaderProperties(memory.DefaultAllocator)
+	props.BufferedStreamEnabled = true
+	props.BufferSize = pageStreamBuf
+	return props
+}
+
+// pageStreamBuf is the read buffer of the page-level column readers.
+const pageStreamBuf = 64 << 10
 
 // lockedReader serialises the creation of readers of one file: Parquet
 // readers seek (reads themselves are ReadAt, safe concurrently).
@@ -129,7 +149,7 @@ func openParquet(ctx context.Context, f *File, req ScanRequest) (catalog.RecordR
 		return nil, err
 	}
 	lr := &lockedReader{r: ra}
-	pr, err := file.NewParquetReader(ra)
+	pr, err := file.NewParquetReader(ra, file.WithReadProps(streamProps()))
 	if err != nil {
 		done()
 		return nil, &Error{File: f.Path, Reason: "parquet: " + err.Error()}
@@ -150,7 +170,7 @@ func openParquet(ctx context.Context, f *File, req ScanRequest) (catalog.RecordR
 		// a reader of its own (the footer parsed once); not closed, as
 		// closing would close the shared file
 		lr.mu.Lock() // the reader seeks to find the file size
-		rpr, err := file.NewParquetReader(ra, file.WithMetadata(md))
+		rpr, err := file.NewParquetReader(ra, file.WithMetadata(md), file.WithReadProps(streamProps()))
 		lr.mu.Unlock()
 		if err != nil {
 			return rgReader{}, nil, err
