@@ -455,7 +455,7 @@ func (m *MakeSeries) Next(ctx context.Context) (arrow.Record, error) {
 
 // msWorker is one worker's share: key groups and flat aggregate states.
 type msWorker struct {
-	m        *MakeSeries
+	m *MakeSeries
 	// Key groups: the keys' group tables (groupKeys, as summarize's) give
 	// every distinct key a group id over all rows; a key group is made
 	// for it at its first row inside the axis (so key groups, their order
