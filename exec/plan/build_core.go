@@ -404,20 +404,13 @@ func buildSummarize(b *Builder, op ast.Op, in ops.Operator) (ops.Operator, error
 	spec := ops.SummarizeSpec{}
 	var fields []arrow.Field
 	for _, k := range info.Keys {
-		ev, err := b.Compile(k.X, inSchema)
+		ev, f, err := b.groupKey(k, inSchema)
 		if err != nil {
 			return nil, err
 		}
-		kind := k.Type
-		if kind == types.Unknown || kind == types.Null {
-			kind = ev.Kind()
-		}
-		if kind == types.Unknown || kind == types.Null {
-			kind = types.String
-		}
 		spec.Keys = append(spec.Keys, ev)
 		spec.KeyKinds = append(spec.KeyKinds, ev.Kind())
-		fields = append(fields, kernels.Field(k.Name, kind))
+		fields = append(fields, f)
 	}
 	// raw aggregate columns: __agg<i>_<f>
 	bound := map[ast.Expr]string{}
@@ -743,4 +736,22 @@ func (b *Builder) aggSpec(ac *check.AggCall, inSchema *arrow.Schema) (ops.AggSpe
 		as.Consts = append(as.Consts, c)
 	}
 	return as, nil
+}
+
+// groupKey compiles a group key of a summarize-like operator and gives its
+// output field: the checker's type, else the compiled expression's, else
+// string (a key of unknown type).
+func (b *Builder) groupKey(k check.Key, inSchema *arrow.Schema) (expr.Evaluator, arrow.Field, error) {
+	ev, err := b.Compile(k.X, inSchema)
+	if err != nil {
+		return nil, arrow.Field{}, err
+	}
+	kind := k.Type
+	if kind == types.Unknown || kind == types.Null {
+		kind = ev.Kind()
+	}
+	if kind == types.Unknown || kind == types.Null {
+		kind = types.String
+	}
+	return ev, kernels.Field(k.Name, kind), nil
 }

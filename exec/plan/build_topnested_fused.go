@@ -79,20 +79,13 @@ func buildTopNestedFused(b *Builder, op ast.Op, info *check.TopNestedInfo, in op
 		spec.N = append(spec.N, n)
 		spec.Desc = append(spec.Desc, l.Desc)
 		k := l.Key
-		ev, err := b.Compile(k.X, inSchema)
+		ev, f, err := b.groupKey(k, inSchema)
 		if err != nil {
 			return nil, err
 		}
-		kind := k.Type
-		if kind == types.Unknown || kind == types.Null {
-			kind = ev.Kind()
-		}
-		if kind == types.Unknown || kind == types.Null {
-			kind = types.String
-		}
 		spec.Keys = append(spec.Keys, ev)
 		spec.KeyKinds = append(spec.KeyKinds, ev.Kind())
-		spec.KeyFields = append(spec.KeyFields, kernels.Field(k.Name, kind))
+		spec.KeyFields = append(spec.KeyFields, f)
 
 		o := l.Sum.Outputs[0]
 		ac := l.Sum.Aggs[o.Agg]
