@@ -125,65 +125,70 @@ func (c *dictCol) nextPage(mem memory.Allocator) error {
 				c.dict.Release()
 			}
 			c.dict = d
-		case *file.DataPageV1:
+		case *file.DataPageV1, *file.DataPageV2:
 			if c.dict == nil {
 				return fmt.Errorf("parquet: column %d: data page before its dictionary", c.leaf)
 			}
-			if e := int32(p.Encoding()); e != encRLEDict && e != encPlainDict {
-				return fmt.Errorf("parquet: column %d: data page encoding %d is not a dictionary", c.leaf, e)
-			}
-			data := p.Data()
-			if c.maxDef > 0 {
-				if int32(p.DefinitionLevelEncoding()) != encRLE || len(data) < 4 {
-					return fmt.Errorf("parquet: column %d: unsupported definition level encoding", c.leaf)
-				}
-				n := int(binary.LittleEndian.Uint32(data))
-				if 4+n > len(data) {
-					return fmt.Errorf("parquet: column %d: corrupt page", c.leaf)
-				}
-				c.defs = hybrid{data: data[4 : 4+n], bw: 1}
-				data = data[4+n:]
-			}
-			if err := c.startIndices(data); err != nil {
+			levels, data, enc, n, err := splitDataPage(c.leaf, p, c.maxDef)
+			if err != nil {
 				return err
 			}
-			c.left = int(p.NumValues())
-			return nil
-		case *file.DataPageV2:
-			if c.dict == nil {
-				return fmt.Errorf("parquet: column %d: data page before its dictionary", c.leaf)
-			}
-			if e := int32(p.Encoding()); e != encRLEDict && e != encPlainDict {
-				return fmt.Errorf("parquet: column %d: data page encoding %d is not a dictionary", c.leaf, e)
-			}
-			data := p.Data()
-			rl, dl := int(p.RepetitionLevelByteLen()), int(p.DefinitionLevelByteLen())
-			if rl+dl > len(data) {
-				return fmt.Errorf("parquet: column %d: corrupt page", c.leaf)
+			if enc != encRLEDict && enc != encPlainDict {
+				return fmt.Errorf("parquet: column %d: data page encoding %d is not a dictionary", c.leaf, enc)
 			}
 			if c.maxDef > 0 {
-				c.defs = hybrid{data: data[rl : rl+dl], bw: 1}
+				c.defs = hybrid{data: levels, bw: 1}
 			}
-			if err := c.startIndices(data[rl+dl:]); err != nil {
+			if c.idx, err = indexRuns(c.leaf, data); err != nil {
 				return err
 			}
-			c.left = int(p.NumValues())
+			c.left = n
 			return nil
 		}
 	}
 }
 
-func (c *dictCol) startIndices(data []byte) error {
+// indexRuns starts reading the dictionary indices of a data page's values:
+// one byte of bit width, then RLE/bit-packed runs.
+func indexRuns(leaf int, data []byte) (hybrid, error) {
 	if len(data) == 0 {
-		c.idx = hybrid{}
-		return nil
+		return hybrid{}, nil
 	}
 	bw := int(data[0])
 	if bw > 32 {
-		return fmt.Errorf("parquet: column %d: bad index bit width %d", c.leaf, bw)
+		return hybrid{}, fmt.Errorf("parquet: column %d: bad index bit width %d", leaf, bw)
 	}
-	c.idx = hybrid{data: data[1:], bw: bw}
-	return nil
+	return hybrid{data: data[1:], bw: bw}, nil
+}
+
+// splitDataPage splits a v1 or v2 data page of a flat column into its
+// definition levels (nil when maxDef is 0 for v1) and its values, with the
+// values' encoding and the page's value count.
+func splitDataPage(leaf int, pg file.Page, maxDef int16) (levels, data []byte, enc int32, n int, err error) {
+	switch p := pg.(type) {
+	case *file.DataPageV1:
+		data, enc, n = p.Data(), int32(p.Encoding()), int(p.NumValues())
+		if maxDef > 0 {
+			if int32(p.DefinitionLevelEncoding()) != encRLE || len(data) < 4 {
+				return nil, nil, 0, 0, fmt.Errorf("parquet: column %d: unsupported definition level encoding", leaf)
+			}
+			l := int(binary.LittleEndian.Uint32(data))
+			if 4+l > len(data) {
+				return nil, nil, 0, 0, fmt.Errorf("parquet: column %d: corrupt page", leaf)
+			}
+			levels, data = data[4:4+l], data[4+l:]
+		}
+	case *file.DataPageV2:
+		data, enc, n = p.Data(), int32(p.Encoding()), int(p.NumValues())
+		rl, dl := int(p.RepetitionLevelByteLen()), int(p.DefinitionLevelByteLen())
+		if rl+dl > len(data) {
+			return nil, nil, 0, 0, fmt.Errorf("parquet: column %d: corrupt page", leaf)
+		}
+		levels, data = data[rl:rl+dl], data[rl+dl:]
+	default:
+		return nil, nil, 0, 0, fmt.Errorf("parquet: column %d: not a data page", leaf)
+	}
+	return levels, data, enc, n, nil
 }
 
 // read returns the next n rows as a dictionary array.
@@ -423,10 +428,8 @@ func (c *lateCol) nextPage() error {
 			}
 			return fmt.Errorf("parquet: column %d ended early", c.leaf)
 		}
-		var data []byte
-		var enc int32
-		var levels []byte
-		switch p := c.pager.Page().(type) {
+		pg := c.pager.Page()
+		switch p := pg.(type) {
 		case *file.DictionaryPage:
 			n := int(p.NumValues())
 			d := p.Data()
@@ -448,30 +451,15 @@ func (c *lateCol) nextPage() error {
 			}
 			c.dictOffs, c.dictData = offs, vals
 			continue
-		case *file.DataPageV1:
-			data, enc = p.Data(), int32(p.Encoding())
-			if c.maxDef > 0 {
-				if int32(p.DefinitionLevelEncoding()) != encRLE || len(data) < 4 {
-					return fmt.Errorf("parquet: column %d: unsupported definition level encoding", c.leaf)
-				}
-				n := int(binary.LittleEndian.Uint32(data))
-				if 4+n > len(data) {
-					return fmt.Errorf("parquet: column %d: corrupt page", c.leaf)
-				}
-				levels, data = data[4:4+n], data[4+n:]
-			}
-			c.left = int(p.NumValues())
-		case *file.DataPageV2:
-			data, enc = p.Data(), int32(p.Encoding())
-			rl, dl := int(p.RepetitionLevelByteLen()), int(p.DefinitionLevelByteLen())
-			if rl+dl > len(data) {
-				return fmt.Errorf("parquet: column %d: corrupt page", c.leaf)
-			}
-			levels, data = data[rl:rl+dl], data[rl+dl:]
-			c.left = int(p.NumValues())
+		case *file.DataPageV1, *file.DataPageV2:
 		default:
 			continue
 		}
+		levels, data, enc, n, err := splitDataPage(c.leaf, pg, c.maxDef)
+		if err != nil {
+			return err
+		}
+		c.left = n
 		if c.maxDef > 0 {
 			c.defs = hybrid{data: levels, bw: 1}
 		}
@@ -483,12 +471,8 @@ func (c *lateCol) nextPage() error {
 				return fmt.Errorf("parquet: column %d: data page before its dictionary", c.leaf)
 			}
 			c.plain = nil
-			c.idx = hybrid{}
-			if len(data) > 0 {
-				if data[0] > 32 {
-					return fmt.Errorf("parquet: column %d: bad index bit width", c.leaf)
-				}
-				c.idx = hybrid{data: data[1:], bw: int(data[0])}
+			if c.idx, err = indexRuns(c.leaf, data); err != nil {
+				return err
 			}
 		default:
 			return fmt.Errorf("parquet: column %d: unsupported encoding %d", c.leaf, enc)
