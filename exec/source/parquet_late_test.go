@@ -88,17 +88,7 @@ func scanRows(t *testing.T, tbl catalog.Table, so catalog.ScanOptions) []string 
 		if !so.Dict && !rec.Schema().Equal(rr.Schema()) {
 			t.Fatalf("record schema %v != %v", rec.Schema(), rr.Schema())
 		}
-		for r := 0; r < int(rec.NumRows()); r++ {
-			var cells []string
-			for _, c := range rec.Columns() {
-				if c.IsNull(r) {
-					cells = append(cells, "∅")
-				} else {
-					cells = append(cells, cellString(c, r))
-				}
-			}
-			out = append(out, strings.Join(cells, "|"))
-		}
+		out = appendRows(out, rec)
 		rec.Release()
 	}
 }
@@ -122,17 +112,7 @@ func TestParquetLateMaterialisation(t *testing.T) {
 	tr := array.NewTableReader(ref, 1<<20)
 	for tr.Next() {
 		rec := tr.Record()
-		for r := 0; r < int(rec.NumRows()); r++ {
-			var cells []string
-			for _, c := range rec.Columns() {
-				if c.IsNull(r) {
-					cells = append(cells, "∅")
-				} else {
-					cells = append(cells, cellString(c, r))
-				}
-			}
-			want = append(want, strings.Join(cells, "|"))
-		}
+		want = appendRows(want, rec)
 	}
 	tr.Release()
 	ref.Release()
@@ -327,18 +307,10 @@ func TestParquetDictPages(t *testing.T) {
 		writeFile(t, dir, "D.parquet", buf.Bytes())
 		cat, _ := load(t, Options{}, Binding{Path: dir})
 		tbl := table(t, cat, "D")
-		var want []string
-		for r := 0; r < rows; r++ {
-			var cells []string
-			for _, c := range rec.Columns() {
-				if c.IsNull(r) {
-					cells = append(cells, "∅")
-				} else {
-					cells = append(cells, cellString(c, r))
-				}
-			}
-			want = append(want, strings.Join(cells, "|"))
+		if int(rec.NumRows()) != rows {
+			t.Fatalf("fixture has %d rows, want %d", rec.NumRows(), rows)
 		}
+		want := appendRows(nil, rec)
 		for _, batch := range []int{333, 1 << 16} {
 			got := scanRows(t, tbl, catalog.ScanOptions{Columns: []string{"Hi", "Lo", "One", "Nul", "J", "Fb"}, Dict: true, BatchRows: batch})
 			if strings.Join(got, "\n") != strings.Join(want, "\n") {
@@ -367,4 +339,21 @@ func TestParquetDictPages(t *testing.T) {
 			}
 		}
 	}
+}
+
+// appendRows appends one line per row of rec: its cells joined by "|",
+// a null as "∅".
+func appendRows(out []string, rec arrow.Record) []string {
+	for r := 0; r < int(rec.NumRows()); r++ {
+		var cells []string
+		for _, c := range rec.Columns() {
+			if c.IsNull(r) {
+				cells = append(cells, "∅")
+			} else {
+				cells = append(cells, cellString(c, r))
+			}
+		}
+		out = append(out, strings.Join(cells, "|"))
+	}
+	return out
 }
