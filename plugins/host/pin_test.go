@@ -14,6 +14,22 @@ import (
 	"github.com/kqlhunt/kqlhunt/plugins/sdk"
 )
 
+// holdPinned runs the echo plugin over 8 batches of 5000 rows and holds
+// its output, which must be read in place (at least one output slot pinned).
+func holdPinned(t *testing.T, h *Host, mem memory.Allocator) ([]arrow.Record, *proc) {
+	t.Helper()
+	out, err := h.Evaluate(context.Background(), "echo", nil, newSumInput(mem, 8, 5000), mem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := holdOutput(t, out)
+	p := h.running["echo"]
+	if slots, _ := p.arenaOut.Pinned(); slots == 0 {
+		t.Fatal("no output slot is pinned: the records were copied")
+	}
+	return held, p
+}
+
 // holdOutput reads an output stream to its end and Closes it, keeping
 // every record (as a downstream sort or summarize materialises them).
 func holdOutput(t *testing.T, out *Output) []arrow.Record {
@@ -68,15 +84,7 @@ func TestPinnedOutputOutlivesCall(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer h.Close()
-	out, err := h.Evaluate(context.Background(), "echo", nil, newSumInput(mem, 8, 5000), mem)
-	if err != nil {
-		t.Fatal(err)
-	}
-	held := holdOutput(t, out)
-	p := h.running["echo"]
-	if slots, _ := p.arenaOut.Pinned(); slots == 0 {
-		t.Fatal("no output slot is pinned: the records were copied")
-	}
+	held, p := holdPinned(t, h, mem)
 	// Later calls, with another factor, fill the output arena many times over.
 	for call := 0; call < 12; call++ {
 		out, err := h.Evaluate(context.Background(), "echo", factor3, newSumInput(mem, 8, 5000), mem)
@@ -176,15 +184,7 @@ func TestPinnedOutputSurvivesCrash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := h.Evaluate(context.Background(), "echo", nil, newSumInput(mem, 8, 5000), mem)
-	if err != nil {
-		t.Fatal(err)
-	}
-	held := holdOutput(t, out)
-	p := h.running["echo"]
-	if slots, _ := p.arenaOut.Pinned(); slots == 0 {
-		t.Fatal("no output slot is pinned: the records were copied")
-	}
+	held, p := holdPinned(t, h, mem)
 	if err := syscall.Kill(p.client.ReattachConfig().Pid, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +195,7 @@ func TestPinnedOutputSurvivesCrash(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	// The next call finds it dead, closes its arenas and starts another.
-	out, err = h.Evaluate(context.Background(), "echo", factor3, newSumInput(mem, 8, 5000), mem)
+	out, err := h.Evaluate(context.Background(), "echo", factor3, newSumInput(mem, 8, 5000), mem)
 	if err != nil {
 		t.Fatal(err)
 	}
