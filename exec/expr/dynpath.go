@@ -131,28 +131,21 @@ func compactJSON(s string) string {
 	return buf.String()
 }
 
-func skipWS(s string, i int) int {
-	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
-		i++
-	}
-	return i
-}
-
 // skipValue returns the end of the JSON value starting at i, or -1.
 func skipValue(s string, i int) int {
-	i = skipWS(s, i)
+	i = kernels.JSONSkipSpace(s, i)
 	if i >= len(s) {
 		return -1
 	}
 	switch s[i] {
 	case '"':
-		return skipString(s, i)
+		return kernels.JSONStringEnd(s, i)
 	case '{', '[':
 		depth := 0
 		for i < len(s) {
 			switch s[i] {
 			case '"':
-				i = skipString(s, i)
+				i = kernels.JSONStringEnd(s, i)
 				if i < 0 {
 					return -1
 				}
@@ -176,45 +169,22 @@ func skipValue(s string, i int) int {
 	}
 }
 
-// skipString returns the end of the JSON string whose opening quote is at
-// i, or -1. The closing quote is found with IndexByte (vectorised); a quote
-// preceded by an odd run of backslashes is escaped (as a left-to-right scan
-// skipping the byte after each backslash decides).
-func skipString(s string, i int) int {
-	i++
-	for {
-		j := strings.IndexByte(s[i:], '"')
-		if j < 0 {
-			return -1
-		}
-		q := i + j
-		bs := 0
-		for k := q - 1; k >= i && s[k] == '\\'; k-- {
-			bs++
-		}
-		if bs%2 == 0 {
-			return q + 1
-		}
-		i = q + 1
-	}
-}
-
 // jsonGet returns the raw text of property key of the object in s.
 func jsonGet(s, key string) (string, bool) {
-	i := skipWS(s, 0)
+	i := kernels.JSONSkipSpace(s, 0)
 	if i >= len(s) || s[i] != '{' {
 		return "", false
 	}
 	i++
 	for {
-		i = skipWS(s, i)
+		i = kernels.JSONSkipSpace(s, i)
 		if i >= len(s) || s[i] == '}' {
 			return "", false
 		}
 		if s[i] != '"' {
 			return "", false
 		}
-		end := skipString(s, i)
+		end := kernels.JSONStringEnd(s, i)
 		if end < 0 {
 			return "", false
 		}
@@ -225,11 +195,11 @@ func jsonGet(s, key string) (string, bool) {
 				k = dk
 			}
 		}
-		i = skipWS(s, end)
+		i = kernels.JSONSkipSpace(s, end)
 		if i >= len(s) || s[i] != ':' {
 			return "", false
 		}
-		i = skipWS(s, i+1)
+		i = kernels.JSONSkipSpace(s, i+1)
 		vend := skipValue(s, i)
 		if vend < 0 {
 			return "", false
@@ -237,7 +207,7 @@ func jsonGet(s, key string) (string, bool) {
 		if k == key {
 			return s[i:vend], true
 		}
-		i = skipWS(s, vend)
+		i = kernels.JSONSkipSpace(s, vend)
 		if i < len(s) && s[i] == ',' {
 			i++
 		}
@@ -247,14 +217,14 @@ func jsonGet(s, key string) (string, bool) {
 // jsonIndex returns the raw text of element idx of the array in s
 // (negative idx counts from the end).
 func jsonIndex(s string, idx int64) (string, bool) {
-	i := skipWS(s, 0)
+	i := kernels.JSONSkipSpace(s, 0)
 	if i >= len(s) || s[i] != '[' {
 		return "", false
 	}
 	var elems [][2]int
 	i++
 	for {
-		i = skipWS(s, i)
+		i = kernels.JSONSkipSpace(s, i)
 		if i >= len(s) || s[i] == ']' {
 			break
 		}
@@ -266,7 +236,7 @@ func jsonIndex(s string, idx int64) (string, bool) {
 		if idx >= 0 && int64(len(elems)) > idx {
 			break
 		}
-		i = skipWS(s, end)
+		i = kernels.JSONSkipSpace(s, end)
 		if i < len(s) && s[i] == ',' {
 			i++
 		}

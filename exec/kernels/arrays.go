@@ -51,7 +51,7 @@ func kArrayLength(ctx *Ctx, args []Datum, n int) (Datum, error) {
 			o.null()
 			return
 		}
-		j := dxSkipWS(raw, 0)
+		j := JSONSkipSpace(raw, 0)
 		if j >= len(raw) || raw[j] != '[' {
 			o.null()
 			return

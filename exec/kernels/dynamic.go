@@ -75,7 +75,7 @@ type dxStep struct {
 // allowed). A missing property, an index out of range or a step on a value
 // of the wrong shape yields "" (no value).
 func dxGet(r string, s dxStep) string {
-	i := dxSkipWS(r, 0)
+	i := JSONSkipSpace(r, 0)
 	if i >= len(r) {
 		return ""
 	}
@@ -101,36 +101,46 @@ func dxGet(r string, s dxStep) string {
 	return ""
 }
 
-func dxSkipWS(s string, i int) int {
+// JSONSkipSpace returns the index of the first byte at or after i of s that
+// is not JSON white space.
+func JSONSkipSpace(s string, i int) int {
 	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
 		i++
 	}
 	return i
 }
 
-// dxSkipString returns the index after the string starting at s[i] == '"'
-// (len(s) when unterminated).
-func dxSkipString(s string, i int) int {
+// JSONStringEnd returns the index after the JSON string whose opening quote
+// is at s[i], or -1 when it is unterminated. The closing quote is found
+// with IndexByte (vectorised); a quote preceded by an odd run of
+// backslashes is escaped (as a left-to-right scan skipping the byte after
+// each backslash decides).
+func JSONStringEnd(s string, i int) int {
 	i++
 	for {
 		j := strings.IndexByte(s[i:], '"')
 		if j < 0 {
-			return len(s)
+			return -1
 		}
-		k := i + j
-		if k == i || s[k-1] != '\\' {
-			return k + 1
-		}
-		// the quote ends the string unless an odd run of backslashes precedes it
+		q := i + j
 		bs := 0
-		for m := k - 1; m >= i && s[m] == '\\'; m-- {
+		for k := q - 1; k >= i && s[k] == '\\'; k-- {
 			bs++
 		}
 		if bs%2 == 0 {
-			return k + 1
+			return q + 1
 		}
-		i = k + 1
+		i = q + 1
 	}
+}
+
+// dxSkipString returns the index after the string starting at s[i] == '"'
+// (len(s) when unterminated).
+func dxSkipString(s string, i int) int {
+	if e := JSONStringEnd(s, i); e >= 0 {
+		return e
+	}
+	return len(s)
 }
 
 // dxSkipValue returns the index after the JSON value starting at s[i].
@@ -174,7 +184,7 @@ func dxSkipValue(s string, i int) int {
 func dxObjGet(s string, i int, key string) string {
 	i++
 	for {
-		i = dxSkipWS(s, i)
+		i = JSONSkipSpace(s, i)
 		if i >= len(s) || s[i] != '"' {
 			return ""
 		}
@@ -188,16 +198,16 @@ func dxObjGet(s string, i int, key string) string {
 				match = ks == key
 			}
 		}
-		i = dxSkipWS(s, ke)
+		i = JSONSkipSpace(s, ke)
 		if i >= len(s) || s[i] != ':' {
 			return ""
 		}
-		i = dxSkipWS(s, i+1)
+		i = JSONSkipSpace(s, i+1)
 		ve := dxSkipValue(s, i)
 		if match {
 			return s[i:ve]
 		}
-		i = dxSkipWS(s, ve)
+		i = JSONSkipSpace(s, ve)
 		if i >= len(s) || s[i] != ',' {
 			return ""
 		}
@@ -207,7 +217,7 @@ func dxObjGet(s string, i int, key string) string {
 
 // dxArrGet returns element idx of the array starting at s[i] == '['.
 func dxArrGet(s string, i int, idx int64) string {
-	i = dxSkipWS(s, i+1)
+	i = JSONSkipSpace(s, i+1)
 	if i < len(s) && s[i] == ']' {
 		return ""
 	}
@@ -216,36 +226,36 @@ func dxArrGet(s string, i int, idx int64) string {
 		if n == idx {
 			return s[i:ve]
 		}
-		i = dxSkipWS(s, ve)
+		i = JSONSkipSpace(s, ve)
 		if i >= len(s) || s[i] != ',' {
 			return ""
 		}
-		i = dxSkipWS(s, i+1)
+		i = JSONSkipSpace(s, i+1)
 	}
 	return ""
 }
 
 // dxArrLen counts the elements of the array starting at s[i] == '['.
 func dxArrLen(s string, i int) int {
-	i = dxSkipWS(s, i+1)
+	i = JSONSkipSpace(s, i+1)
 	if i >= len(s) || s[i] == ']' {
 		return 0
 	}
 	n := 0
 	for i < len(s) {
 		n++
-		i = dxSkipWS(s, dxSkipValue(s, i))
+		i = JSONSkipSpace(s, dxSkipValue(s, i))
 		if i >= len(s) || s[i] != ',' {
 			break
 		}
-		i = dxSkipWS(s, i+1)
+		i = JSONSkipSpace(s, i+1)
 	}
 	return n
 }
 
 // dxTrim trims JSON whitespace around a value's text.
 func dxTrim(s string) string {
-	return strings.TrimRight(s[dxSkipWS(s, 0):], " \t\n\r")
+	return strings.TrimRight(s[JSONSkipSpace(s, 0):], " \t\n\r")
 }
 
 // appendResult appends the JSON value text r as canonical dynamic text

@@ -424,15 +424,15 @@ func splitJSON(s string) (kind byte, parts, keys []string, ok bool) {
 // splitJSONInto is splitJSON appending to parts[:0] and keys[:0].
 func splitJSONInto(s string, parts, keys []string) (kind byte, _, _ []string, ok bool) {
 	parts, keys = parts[:0], keys[:0]
-	i := skipWS(s, 0)
+	i := kernels.JSONSkipSpace(s, 0)
 	if i >= len(s) {
 		return 0, nil, nil, true
 	}
 	switch s[i] {
 	case '[':
-		i = skipWS(s, i+1)
+		i = kernels.JSONSkipSpace(s, i+1)
 		if i < len(s) && s[i] == ']' {
-			return '[', nil, nil, skipWS(s, i+1) == len(s)
+			return '[', nil, nil, kernels.JSONSkipSpace(s, i+1) == len(s)
 		}
 		for {
 			e, okv := skipJSONValue(s, i)
@@ -440,22 +440,22 @@ func splitJSONInto(s string, parts, keys []string) (kind byte, _, _ []string, ok
 				return 0, nil, nil, false
 			}
 			parts = append(parts, compactJSON(s[i:e]))
-			i = skipWS(s, e)
+			i = kernels.JSONSkipSpace(s, e)
 			if i >= len(s) {
 				return 0, nil, nil, false
 			}
 			if s[i] == ']' {
-				return '[', parts, nil, skipWS(s, i+1) == len(s)
+				return '[', parts, nil, kernels.JSONSkipSpace(s, i+1) == len(s)
 			}
 			if s[i] != ',' {
 				return 0, nil, nil, false
 			}
-			i = skipWS(s, i+1)
+			i = kernels.JSONSkipSpace(s, i+1)
 		}
 	case '{':
-		i = skipWS(s, i+1)
+		i = kernels.JSONSkipSpace(s, i+1)
 		if i < len(s) && s[i] == '}' {
-			return '{', nil, nil, skipWS(s, i+1) == len(s)
+			return '{', nil, nil, kernels.JSONSkipSpace(s, i+1) == len(s)
 		}
 		for {
 			if i >= len(s) || s[i] != '"' {
@@ -466,42 +466,35 @@ func splitJSONInto(s string, parts, keys []string) (kind byte, _, _ []string, ok
 				return 0, nil, nil, false
 			}
 			key := s[i:ke]
-			i = skipWS(s, ke)
+			i = kernels.JSONSkipSpace(s, ke)
 			if i >= len(s) || s[i] != ':' {
 				return 0, nil, nil, false
 			}
-			i = skipWS(s, i+1)
+			i = kernels.JSONSkipSpace(s, i+1)
 			e, okv := skipJSONValue(s, i)
 			if !okv {
 				return 0, nil, nil, false
 			}
 			keys = append(keys, key)
 			parts = append(parts, compactJSON(s[i:e]))
-			i = skipWS(s, e)
+			i = kernels.JSONSkipSpace(s, e)
 			if i >= len(s) {
 				return 0, nil, nil, false
 			}
 			if s[i] == '}' {
-				return '{', parts, keys, skipWS(s, i+1) == len(s)
+				return '{', parts, keys, kernels.JSONSkipSpace(s, i+1) == len(s)
 			}
 			if s[i] != ',' {
 				return 0, nil, nil, false
 			}
-			i = skipWS(s, i+1)
+			i = kernels.JSONSkipSpace(s, i+1)
 		}
 	}
 	e, okv := skipJSONValue(s, i)
-	if !okv || skipWS(s, e) != len(s) {
+	if !okv || kernels.JSONSkipSpace(s, e) != len(s) {
 		return 0, nil, nil, false
 	}
 	return 0, nil, nil, true
-}
-
-func skipWS(s string, i int) int {
-	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
-		i++
-	}
-	return i
 }
 
 // skipJSONValue returns the end of the JSON value starting at i.
@@ -511,13 +504,8 @@ func skipJSONValue(s string, i int) (int, bool) {
 	}
 	switch s[i] {
 	case '"':
-		for j := i + 1; j < len(s); j++ {
-			switch s[j] {
-			case '\\':
-				j++
-			case '"':
-				return j + 1, true
-			}
+		if e := kernels.JSONStringEnd(s, i); e >= 0 {
+			return e, true
 		}
 		return len(s), false
 	case '[', '{':

@@ -1,4 +1,4 @@
-package expr
+package kernels
 
 import (
 	"math/rand"
@@ -22,7 +22,7 @@ func skipStringScan(s string, i int) int {
 	return -1
 }
 
-func TestSkipStringMatchesScan(t *testing.T) {
+func TestJSONStringEndMatchesScan(t *testing.T) {
 	rng := rand.New(rand.NewSource(3))
 	alpha := []byte(`"\\ab`)
 	for n := 0; n < 200000; n++ {
@@ -32,7 +32,7 @@ func TestSkipStringMatchesScan(t *testing.T) {
 			b[k] = alpha[rng.Intn(len(alpha))]
 		}
 		s := string(b)
-		if got, want := skipString(s, 0), skipStringScan(s, 0); got != want {
+		if got, want := JSONStringEnd(s, 0), skipStringScan(s, 0); got != want {
 			t.Fatalf("%q: got %d want %d", s, got, want)
 		}
 	}
